@@ -1,0 +1,5 @@
+export { ArtifactNotFoundError, InvalidArtifactPathError } from "./errors.ts";
+export { FsArtifactStore } from "./fs/fs-store.ts";
+export { MemoryArtifactStore } from "./memory/memory-store.ts";
+export { checkArtifactPath } from "./path.ts";
+export type { ArtifactStore, ArtifactWriter } from "./types.ts";

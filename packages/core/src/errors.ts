@@ -1,0 +1,39 @@
+/** Context carried by every tablesnap error: structured, never secrets. */
+export type ErrorContext = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
+export interface TablesnapErrorOptions {
+  readonly cause?: unknown;
+  readonly context?: ErrorContext;
+  /** Whether trying the same thing again may help (a worker naks instead of terminating). */
+  readonly retriable?: boolean;
+}
+
+/**
+ * Base class of every error tablesnap raises on purpose. `code` is stable and machine-readable;
+ * the message is one line a person can act on.
+ */
+export class TablesnapError extends Error {
+  readonly code: string;
+  readonly context: ErrorContext;
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: TablesnapErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.context = options.context ?? {};
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Input the user can fix: a bad flag, a bad path, a repository in the wrong state. */
+export class UsageError extends TablesnapError {
+  constructor(message: string, options: TablesnapErrorOptions = {}) {
+    super("usage", message, options);
+  }
+}
+
+/** Narrows an unknown thrown value to its message without losing non-Error throws. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,111 @@
+import { z } from "zod";
+
+/** Version of the manifest layout; readers refuse versions they do not know. */
+export const MANIFEST_FORMAT = 1;
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const isoTime = z.string().datetime({ offset: true });
+
+export const fileEntrySchema = z.object({
+  /** Relative to the backup folder, `/`-separated. */
+  path: z.string().min(1),
+  sha256,
+  bytes: z.number().int().nonnegative(),
+});
+
+export const triggerSchema = z.object({
+  source: z.string().min(1),
+  event: z.enum(["push", "pr", "schedule", "manual"]),
+  ref: z.string().min(1),
+  id: z.string().optional(),
+  at: isoTime.optional(),
+  actor: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const sequenceValueSchema = z.object({
+  name: z.string(),
+  value: z.string(),
+  is_called: z.boolean(),
+});
+
+export const tableEntrySchema = z.object({
+  schema: z.string(),
+  name: z.string(),
+  kind: z.enum(["table", "partitioned", "partition"]),
+  /** The table's folder, relative to the backup folder. */
+  path: z.string(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  files: z.array(fileEntrySchema),
+  sequences: z.array(sequenceValueSchema),
+});
+
+export const schemaEntrySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  files: z.array(fileEntrySchema),
+});
+
+export const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  backup_id: z.string().min(1),
+  created_at: isoTime,
+  snapshot: z.object({
+    time: isoTime,
+    server_version: z.string(),
+    database: z.string(),
+  }),
+  triggers: z.array(triggerSchema).min(1),
+  /** Files that belong to no schema: `database.sql` (database-wide objects, pg_dump's preamble). */
+  files: z.array(fileEntrySchema),
+  schemas: z.array(schemaEntrySchema),
+  tables: z.array(tableEntrySchema),
+  roles: z.object({
+    /** False when `pg_authid` was not readable and roles were dumped `--no-role-passwords`. */
+    passwords: z.boolean(),
+    files: z.array(fileEntrySchema),
+  }),
+  totals: z.object({
+    schemas: z.number().int().nonnegative(),
+    tables: z.number().int().nonnegative(),
+    rows: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    files: z.number().int().nonnegative(),
+  }),
+  tool: z.object({ name: z.literal("tablesnap"), version: z.string() }),
+  duration_ms: z.number().int().nonnegative(),
+  status: z.enum(["complete", "partial"]),
+  skipped: z.array(z.object({ object: z.string(), reason: z.string() })),
+  options: z.object({
+    include_schemas: z.array(z.string()),
+    exclude_schemas: z.array(z.string()),
+    custom_dump: z.boolean(),
+  }),
+});
+
+/** Every file a manifest lists, in a stable order. */
+export function manifestFiles(m: Manifest): FileEntry[] {
+  return [
+    ...m.files,
+    ...m.roles.files,
+    ...m.schemas.flatMap((s) => s.files),
+    ...m.tables.flatMap((t) => t.files),
+  ];
+}
+
+/** Serialises a manifest the same way every time (2-space JSON, trailing newline). */
+export function serializeManifest(m: Manifest): string {
+  return `${JSON.stringify(manifestSchema.parse(m), null, 2)}\n`;
+}
+
+export function parseManifest(text: string): Manifest {
+  return manifestSchema.parse(JSON.parse(text));
+}
+
+export type FileEntry = z.infer<typeof fileEntrySchema>;
+export type Trigger = z.infer<typeof triggerSchema>;
+export type TableEntry = z.infer<typeof tableEntrySchema>;
+export type SchemaEntry = z.infer<typeof schemaEntrySchema>;
+export type SequenceValue = z.infer<typeof sequenceValueSchema>;
+export type Manifest = z.infer<typeof manifestSchema>;

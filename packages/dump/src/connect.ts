@@ -1,0 +1,105 @@
+import postgres from "postgres";
+import { ConnectionError } from "./errors.ts";
+
+export type Sql = postgres.Sql;
+/** A transaction, for queries that must run inside the run's snapshot. */
+export type Tx = postgres.TransactionSql;
+
+/** Where a database URL points, without its password: for messages and for libpq's environment. */
+export interface Target {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  /** libpq environment for pg_dump/pg_dumpall, so the password never shows in `ps`. */
+  readonly libpqEnv: Readonly<Record<string, string>>;
+  /** The URL without the password, for `pg_dump --dbname`. */
+  readonly safeUrl: string;
+}
+
+export function parseTarget(url: string): Target {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConnectionError(
+      "other",
+      "the database URL is not a valid URL (postgres://user@host:port/database)",
+    );
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
+    throw new ConnectionError(
+      "other",
+      `the database URL must start with postgres:// (got ${u.protocol}//)`,
+    );
+  }
+  const env: Record<string, string> = {};
+  const password = decodeURIComponent(u.password);
+  if (password) env["PGPASSWORD"] = password;
+  const sslmode = u.searchParams.get("sslmode");
+  if (sslmode) env["PGSSLMODE"] = sslmode;
+  const safe = new URL(u.toString());
+  safe.password = "";
+  return {
+    host: u.hostname || "localhost",
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username) || "postgres",
+    database:
+      decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username) || "postgres",
+    libpqEnv: env,
+    safeUrl: safe.toString(),
+  };
+}
+
+/** Opens a postgres.js client and proves the connection works, turning failures into one clear line. */
+export async function connect(url: string, max: number): Promise<{ sql: Sql; target: Target }> {
+  const target = parseTarget(url);
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: 0,
+    prepare: false,
+    connection: { application_name: "tablesnap" },
+  });
+  try {
+    await sql`select 1`;
+  } catch (cause) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    throw describeConnectError(cause, target);
+  }
+  return { sql, target };
+}
+
+function describeConnectError(cause: unknown, t: Target): ConnectionError {
+  const code = (cause as { code?: string }).code ?? "";
+  const where = `${t.host}:${t.port}`;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  switch (code) {
+    case "ECONNREFUSED":
+    case "ENOTFOUND":
+    case "EHOSTUNREACH":
+    case "ETIMEDOUT":
+    case "CONNECT_TIMEOUT":
+    case "EAI_AGAIN":
+      return new ConnectionError("unreachable", `cannot reach PostgreSQL at ${where} (${code})`, {
+        cause,
+      });
+    case "28P01":
+      return new ConnectionError(
+        "auth",
+        `password authentication failed for user "${t.user}" at ${where}`,
+        { cause },
+      );
+    case "3D000":
+      return new ConnectionError(
+        "database",
+        `database "${t.database}" does not exist on ${where}`,
+        { cause },
+      );
+    case "28000":
+      return new ConnectionError("role", `${message} (at ${where})`, { cause });
+    default:
+      return new ConnectionError("other", `cannot connect to ${where}: ${message}`, { cause });
+  }
+}

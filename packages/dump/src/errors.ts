@@ -1,0 +1,36 @@
+import { TablesnapError, type TablesnapErrorOptions } from "@tablesnap/core";
+
+/** The source database could not be reached or refused us; `reason` says which. */
+export class ConnectionError extends TablesnapError {
+  readonly reason: "unreachable" | "auth" | "database" | "role" | "other";
+
+  constructor(
+    reason: ConnectionError["reason"],
+    message: string,
+    options: TablesnapErrorOptions = {},
+  ) {
+    super(`connection_${reason}`, message, { retriable: reason === "unreachable", ...options });
+    this.reason = reason;
+  }
+}
+
+/** `pg_dump` is missing or older than the server. */
+export class PgToolError extends TablesnapError {
+  constructor(message: string, options: TablesnapErrorOptions = {}) {
+    super("pg_tool", message, options);
+  }
+}
+
+/** A step of the dump failed for a reason that is not the user's input. */
+export class DumpError extends TablesnapError {
+  constructor(message: string, options: TablesnapErrorOptions = {}) {
+    super("dump_failed", message, options);
+  }
+}
+
+/** The run was cancelled (Ctrl-C, SIGTERM, an AbortSignal). */
+export class DumpAbortedError extends TablesnapError {
+  constructor(options: TablesnapErrorOptions = {}) {
+    super("aborted", "backup interrupted; nothing was published", options);
+  }
+}

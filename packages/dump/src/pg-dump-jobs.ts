@@ -1,0 +1,118 @@
+import type { ArtifactStore } from "@tablesnap/artifacts";
+import type { FileEntry } from "@tablesnap/core";
+import type { Target } from "./connect.ts";
+import { DumpError } from "./errors.ts";
+import { numberedPath, PartWriter } from "./parts.ts";
+import { type PgTools, runTool } from "./pgtools.ts";
+import { exactPattern } from "./quote.ts";
+import { type ParsedDump, parseDump } from "./schema/parse.ts";
+import type { SnapshotInfo } from "./snapshot.ts";
+
+export interface ToolContext {
+  readonly tools: PgTools;
+  readonly target: Target;
+  readonly snapshot: SnapshotInfo;
+  readonly signal: AbortSignal;
+}
+
+/** `--exclude-table` for tables we may not even lock, `--exclude-table-data` for the others skipped. */
+function exclusions(s: SnapshotInfo): string[] {
+  return s.unreadable.map((u) =>
+    u.noPrivilege
+      ? `--exclude-table=${exactPattern(u.table.schema, u.table.name)}`
+      : `--exclude-table-data=${exactPattern(u.table.schema, u.table.name)}`,
+  );
+}
+
+function schemaArgs(s: SnapshotInfo): string[] {
+  return s.schemas.map((n) => `--schema=${exactPattern(n)}`);
+}
+
+/** The run's one schema-only pg_dump (verbose, so each entry names its catalog object). */
+export async function dumpSchemaOnly(c: ToolContext): Promise<ParsedDump> {
+  const chunks: Uint8Array[] = [];
+  await runTool(
+    c.tools.pgDump,
+    [
+      "--schema-only",
+      "--verbose",
+      `--snapshot=${c.snapshot.id}`,
+      ...schemaArgs(c.snapshot),
+      ...exclusions(c.snapshot),
+      `--dbname=${c.target.safeUrl}`,
+    ],
+    {
+      env: c.target.libpqEnv,
+      signal: c.signal,
+      onStdout: async (chunk) => {
+        chunks.push(chunk);
+      },
+    },
+  );
+  return parseDump(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** `<schema>/<schema>.dump`: pg_dump's custom format of one whole schema, inside the snapshot. */
+export async function dumpSchemaArchive(
+  c: ToolContext,
+  schema: string,
+  folder: string,
+  fileBase: string,
+  store: ArtifactStore,
+  maxBytes: number,
+): Promise<FileEntry[]> {
+  const writer = new PartWriter({
+    store,
+    partPath: numberedPath(`${folder}/${fileBase}`, ".dump"),
+    maxBytes,
+    splitAtNewline: false,
+  });
+  try {
+    await runTool(
+      c.tools.pgDump,
+      [
+        "--format=custom",
+        `--snapshot=${c.snapshot.id}`,
+        `--schema=${exactPattern(schema)}`,
+        ...exclusions(c.snapshot),
+        `--dbname=${c.target.safeUrl}`,
+      ],
+      { env: c.target.libpqEnv, signal: c.signal, onStdout: (chunk) => writer.write(chunk) },
+    );
+    return await writer.close();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+/**
+ * `roles.sql` from `pg_dumpall --roles-only`; where `pg_authid` is not readable (Supabase and
+ * other managed services) again with `--no-role-passwords`. Roles are global, so there is no
+ * snapshot to attach to (pg_dumpall has no `--snapshot`).
+ */
+export async function dumpRoles(c: ToolContext): Promise<{ text: string; passwords: boolean }> {
+  const attempt = async (extra: string[]) => {
+    const chunks: Uint8Array[] = [];
+    await runTool(c.tools.pgDumpAll, ["--roles-only", ...extra, `--dbname=${c.target.safeUrl}`], {
+      env: c.target.libpqEnv,
+      signal: c.signal,
+      onStdout: async (chunk) => {
+        chunks.push(chunk);
+      },
+    });
+    return Buffer.concat(chunks)
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => !/^\\(un)?restrict /.test(l))
+      .join("\n");
+  };
+  try {
+    return { text: await attempt([]), passwords: true };
+  } catch (e) {
+    if (e instanceof DumpError && /pg_authid|permission denied/.test(e.message)) {
+      return { text: await attempt(["--no-role-passwords"]), passwords: false };
+    }
+    throw e;
+  }
+}

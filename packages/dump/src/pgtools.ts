@@ -1,0 +1,112 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { DumpAbortedError, DumpError, PgToolError } from "./errors.ts";
+
+const execFileP = promisify(execFile);
+
+export interface PgTools {
+  readonly pgDump: string;
+  readonly pgDumpAll: string;
+  /** Major version of pg_dump, e.g. 15. */
+  readonly major: number;
+  readonly version: string;
+}
+
+/**
+ * Finds pg_dump and pg_dumpall (in `pgBin` when given, else on PATH) and checks that pg_dump is at
+ * least the server's major version, as pg_dump itself requires.
+ */
+export async function findPgTools(
+  pgBin: string | undefined,
+  serverVersionNum: number,
+): Promise<PgTools> {
+  const pgDump = pgBin ? join(pgBin, "pg_dump") : "pg_dump";
+  const pgDumpAll = pgBin ? join(pgBin, "pg_dumpall") : "pg_dumpall";
+  let out: string;
+  try {
+    out = (await execFileP(pgDump, ["--version"])).stdout;
+  } catch (cause) {
+    throw new PgToolError(
+      `cannot run ${pgDump}: install the PostgreSQL client tools or point at them with --pg-bin DIR / TABLESNAP_PG_BIN`,
+      { cause },
+    );
+  }
+  const m = /(\d+)(?:\.(\d+))?/.exec(out);
+  if (!m?.[1])
+    throw new PgToolError(
+      `cannot read the version of ${pgDump} from ${JSON.stringify(out.trim())}`,
+    );
+  const major = Number(m[1]);
+  const serverMajor = Math.floor(serverVersionNum / 10000);
+  if (major < serverMajor) {
+    throw new PgToolError(
+      `pg_dump ${m[0]} (${pgDump}) is older than the server (PostgreSQL ${serverMajor}.${serverVersionNum % 10000}); ` +
+        `pg_dump must be at least ${serverMajor}: point at a newer one with --pg-bin DIR or TABLESNAP_PG_BIN`,
+      { context: { pgDump: m[0], server: serverVersionNum } },
+    );
+  }
+  return { pgDump, pgDumpAll, major, version: m[0] };
+}
+
+export interface RunToolOptions {
+  readonly env: Readonly<Record<string, string>>;
+  readonly signal: AbortSignal;
+  /** Receives stdout chunk by chunk; backpressure: the child is paused while it runs. */
+  readonly onStdout: (chunk: Uint8Array) => Promise<void>;
+}
+
+/** Runs a PostgreSQL client tool, streaming its stdout; rejects with its stderr when it fails. */
+export function runTool(cmd: string, args: readonly string[], o: RunToolOptions): Promise<string> {
+  if (o.signal.aborted) return Promise.reject(new DumpAbortedError());
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(cmd, args, {
+      env: { ...process.env, ...o.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let failed: unknown;
+    // Chunks are handed over one at a time; the child is paused while one is being written.
+    let writing: Promise<void> = Promise.resolve();
+    const onAbort = () => child.kill("SIGTERM");
+    o.signal.addEventListener("abort", onAbort, { once: true });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      stderr = (stderr + d).slice(-64 * 1024);
+    });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      child.stdout?.pause();
+      writing = writing
+        .then(() => (failed ? undefined : o.onStdout(chunk)))
+        .then(
+          () => {
+            child.stdout?.resume();
+          },
+          (e: unknown) => {
+            failed ??= e;
+            child.kill("SIGTERM");
+          },
+        );
+    });
+    child.on("error", (e) => {
+      failed ??= new PgToolError(`cannot run ${cmd}: ${e.message}`, { cause: e });
+    });
+    child.on("close", async (code, sig) => {
+      await writing;
+      o.signal.removeEventListener("abort", onAbort);
+      if (o.signal.aborted) return reject(new DumpAbortedError());
+      if (failed) return reject(failed);
+      if (code === 0) return resolve(stderr);
+      const last = lastError(stderr) ?? `exited with ${code ?? sig}`;
+      reject(
+        new DumpError(`${cmd.split("/").pop()} failed: ${last}`, { context: { exit: code ?? -1 } }),
+      );
+    });
+  });
+}
+
+/** pg_dump prints progress lines with -v; the error is the last `error:` line (or the last line). */
+function lastError(stderr: string): string | undefined {
+  const lines = stderr.trim().split("\n");
+  const errors = lines.filter((l) => /error:|ERROR:|FATAL:/.test(l));
+  return (errors.at(-1) ?? lines.at(-1))?.replace(/^pg_dump(all)?: /, "").trim() || undefined;
+}

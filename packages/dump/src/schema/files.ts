@@ -1,0 +1,94 @@
+import type { ArtifactStore } from "@tablesnap/artifacts";
+import type { FileEntry } from "@tablesnap/core";
+import type { Tx } from "../connect.ts";
+import type { ParsedDump } from "./parse.ts";
+import { type Location, type PlacedEntry, placeEntries, type Section } from "./place.ts";
+
+/** Lines that mark where a restore runs each part: before the data, or after it. */
+export const SECTION_MARKER: Readonly<Record<Section, string>> = {
+  "pre-data": "-- tablesnap:section pre-data\n",
+  "post-data": "-- tablesnap:section post-data\n",
+};
+
+export interface SchemaFileTargets {
+  /** Folder of each backed-up table by OID, e.g. `public/tables/users`. */
+  readonly tableFolders: ReadonlyMap<number, string>;
+  /** Folder of each backed-up schema by name, e.g. `public`. */
+  readonly schemaFolders: ReadonlyMap<string, string>;
+}
+
+export interface SchemaFilesResult {
+  readonly tableFiles: Map<number, FileEntry>;
+  readonly schemaFiles: Map<string, FileEntry>;
+  readonly databaseFile: FileEntry;
+}
+
+/**
+ * Writes every entry of the schema dump into exactly one file: `<table folder>/schema.sql`,
+ * `<schema folder>/schema.sql` or `database.sql` (which also keeps pg_dump's preamble and
+ * trailer), each as a pre-data part and a post-data part in pg_dump's own order.
+ */
+export async function writeSchemaFiles(
+  sql: Tx,
+  dump: ParsedDump,
+  targets: SchemaFileTargets,
+  store: ArtifactStore,
+): Promise<SchemaFilesResult> {
+  const placed = await placeEntries(
+    sql,
+    dump.entries,
+    new Set(targets.tableFolders.keys()),
+    new Set(targets.schemaFolders.keys()),
+  );
+  const groups = new Map<string, PlacedEntry[]>();
+  for (const p of placed) {
+    const k = groupKey(p.location);
+    const list = groups.get(k);
+    if (list) list.push(p);
+    else groups.set(k, [p]);
+  }
+  const group = (l: Location) => groups.get(groupKey(l)) ?? [];
+
+  const tableFiles = new Map<number, FileEntry>();
+  for (const [oid, folder] of targets.tableFolders) {
+    tableFiles.set(
+      oid,
+      await put(store, `${folder}/schema.sql`, sectioned(group({ kind: "table", oid }))),
+    );
+  }
+  const schemaFiles = new Map<string, FileEntry>();
+  for (const [name, folder] of targets.schemaFolders) {
+    schemaFiles.set(
+      name,
+      await put(store, `${folder}/schema.sql`, sectioned(group({ kind: "schema", name }))),
+    );
+  }
+  const db = `${dump.preamble}\n${sectioned(group({ kind: "database" }))}${dump.trailer}`;
+  return { tableFiles, schemaFiles, databaseFile: await put(store, "database.sql", db) };
+}
+
+function groupKey(l: Location): string {
+  return l.kind === "table" ? `t:${l.oid}` : l.kind === "schema" ? `s:${l.name}` : "d";
+}
+
+function sectioned(entries: readonly PlacedEntry[]): string {
+  const part = (s: Section) =>
+    SECTION_MARKER[s] +
+    "\n" +
+    entries
+      .filter((e) => e.section === s)
+      .map((e) => e.entry.text)
+      .join("");
+  return part("pre-data") + part("post-data");
+}
+
+export async function put(store: ArtifactStore, path: string, text: string): Promise<FileEntry> {
+  const w = await store.openWriter(path);
+  try {
+    await w.write(new TextEncoder().encode(text));
+    return await w.close();
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+}

@@ -1,0 +1,134 @@
+import { UsageError } from "@tablesnap/core";
+import type { TransactionSql } from "postgres";
+import {
+  listSchemas,
+  listSequences,
+  listTables,
+  type SequenceInfo,
+  type TableInfo,
+} from "./catalog.ts";
+import type { Sql, Tx } from "./connect.ts";
+
+export interface SnapshotInfo {
+  readonly id: string;
+  readonly time: string;
+  readonly database: string;
+  readonly serverVersion: string;
+  readonly serverVersionNum: number;
+  readonly schemas: readonly string[];
+  readonly tables: readonly TableInfo[];
+  readonly sequences: readonly SequenceInfo[];
+  /** Tables the dump role cannot read, with the server's own words for why. */
+  readonly unreadable: ReadonlyArray<{ table: TableInfo; reason: string; noPrivilege: boolean }>;
+}
+
+export interface OpenSnapshot {
+  readonly info: SnapshotInfo;
+  /** Ends the exporting transaction; every reader must be done by then. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the run's one point in time: a REPEATABLE READ READ ONLY transaction that exports its
+ * snapshot and stays open until `close()`, so every connection and every pg_dump of the run can
+ * attach to it. The catalog is read inside it, and every readable table is share-locked (as
+ * pg_dump does) so no table is dropped or rewritten under the run.
+ */
+export async function openSnapshot(
+  sql: Sql,
+  filter: { include: readonly string[]; exclude: readonly string[] },
+): Promise<OpenSnapshot> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let ready!: (info: SnapshotInfo) => void;
+  let failed!: (e: unknown) => void;
+  const opened = new Promise<SnapshotInfo>((res, rej) => {
+    ready = res;
+    failed = rej;
+  });
+  const tx = sql.begin("isolation level repeatable read read only", async (t) => {
+    ready(await readSnapshot(t, filter));
+    await released;
+  });
+  tx.catch(failed);
+  const info = await opened;
+  return {
+    info,
+    async close() {
+      release();
+      await tx;
+    },
+  };
+}
+
+async function readSnapshot(
+  t: TransactionSql,
+  filter: { include: readonly string[]; exclude: readonly string[] },
+): Promise<SnapshotInfo> {
+  await t.unsafe("SET LOCAL idle_in_transaction_session_timeout = 0");
+  await t.unsafe("SET LOCAL statement_timeout = 0");
+  await t.unsafe("SET LOCAL row_security = off");
+  const [head] = await t<
+    { id: string; time: Date; database: string; version: string; num: string }[]
+  >`select pg_export_snapshot() as id, clock_timestamp() as time, current_database() as database,
+      current_setting('server_version') as version, current_setting('server_version_num') as num`;
+  if (!head) throw new Error("pg_export_snapshot() returned nothing");
+  const { schemas, missing } = await listSchemas(t, filter.include, filter.exclude);
+  if (missing.length > 0) {
+    throw new UsageError(`no such schema in database "${head.database}": ${missing.join(", ")}`);
+  }
+  const tables = await listTables(t, schemas);
+  const sequences = await listSequences(t, schemas);
+  const unreadable: { table: TableInfo; reason: string; noPrivilege: boolean }[] = [];
+  for (const table of tables.filter((x) => x.unreadable)) {
+    const reason = await probe(t, table);
+    if (reason) unreadable.push({ table, reason, noPrivilege: /permission denied/.test(reason) });
+  }
+  const skip = new Set(unreadable.filter((u) => u.noPrivilege).map((u) => u.table.oid));
+  const lockable = tables.filter((x) => !skip.has(x.oid));
+  for (let i = 0; i < lockable.length; i += 500) {
+    const names = lockable.slice(i, i + 500).map((x) => x.qname);
+    await t.unsafe(`LOCK TABLE ${names.join(", ")} IN ACCESS SHARE MODE`);
+  }
+  return {
+    id: head.id,
+    time: head.time.toISOString(),
+    database: head.database,
+    serverVersion: head.version,
+    serverVersionNum: Number(head.num),
+    schemas,
+    tables,
+    sequences,
+    unreadable,
+  };
+}
+
+/** Runs `fn` in a read-only transaction attached to the run's snapshot. */
+export async function inSnapshot<T>(
+  sql: Sql,
+  snapshotId: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const result = await sql.begin("isolation level repeatable read read only", async (tx) => {
+    await tx.unsafe(`SET TRANSACTION SNAPSHOT '${snapshotId}'`);
+    await tx.unsafe("SET LOCAL row_security = off");
+    await tx.unsafe("SET LOCAL statement_timeout = 0");
+    return [await fn(tx)] as const;
+  });
+  return result[0];
+}
+
+/** Asks the server whether the table can be read, returning its error message if not. */
+async function probe(t: TransactionSql, table: TableInfo): Promise<string | undefined> {
+  await t.unsafe("SAVEPOINT tablesnap_probe");
+  try {
+    await t.unsafe(`SELECT FROM ONLY ${table.qname} LIMIT 0`);
+    await t.unsafe("RELEASE SAVEPOINT tablesnap_probe");
+    return undefined;
+  } catch (e) {
+    await t.unsafe("ROLLBACK TO SAVEPOINT tablesnap_probe");
+    return e instanceof Error ? e.message : String(e);
+  }
+}

@@ -1,0 +1,92 @@
+import type { ArtifactStore } from "@tablesnap/artifacts";
+import type { FileEntry } from "@tablesnap/core";
+import type { TableInfo } from "./catalog.ts";
+import type { Sql } from "./connect.ts";
+import { numberedPath, PartWriter } from "./parts.ts";
+import { inSnapshot } from "./snapshot.ts";
+
+const enc = new TextEncoder();
+const BATCH_BYTES = 1 << 20;
+
+export interface TableDataResult {
+  readonly rows: number;
+  readonly files: FileEntry[];
+}
+
+/** `SELECT … ORDER BY` that gives the same row order for the same table contents every time. */
+export function copyQuery(t: TableInfo): string {
+  const cols = t.columns.length > 0 ? t.columns.join(", ") : "";
+  const order =
+    t.primaryKey.length > 0
+      ? t.primaryKey.join(", ")
+      : // No key: order by the whole row's text, which only ties for identical rows.
+        `(t.*)::text COLLATE "C"`;
+  return `COPY (SELECT ${cols} FROM ONLY ${t.qname} AS t ORDER BY ${order}) TO STDOUT`;
+}
+
+/** `COPY schema.table (cols) FROM stdin;` as pg_dump writes it, so `psql -f` loads the file. */
+export function copyHeader(t: TableInfo): string {
+  const cols = t.columns.length > 0 ? ` (${t.columns.join(", ")})` : " ";
+  return `COPY ${t.qname}${cols} FROM stdin;\n`;
+}
+
+/**
+ * Streams one table's rows, inside the run's snapshot, into `<folder>/data.sql` (split into
+ * parts at row boundaries past `maxBytes`). Memory stays at about one batch whatever the size.
+ */
+export async function dumpTableData(o: {
+  sql: Sql;
+  snapshotId: string;
+  table: TableInfo;
+  store: ArtifactStore;
+  folder: string;
+  maxBytes: number;
+  trailer: string;
+  signal: AbortSignal;
+}): Promise<TableDataResult> {
+  const writer = new PartWriter({
+    store: o.store,
+    partPath: numberedPath(`${o.folder}/data`, ".sql"),
+    maxBytes: o.maxBytes,
+    header: enc.encode(copyHeader(o.table)),
+    footer: enc.encode("\\.\n\n"),
+    splitAtNewline: true,
+  });
+  let rows = 0;
+  try {
+    await inSnapshot(o.sql, o.snapshotId, async (tx) => {
+      const stream = await tx.unsafe(copyQuery(o.table)).readable();
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        const batch =
+          pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        rows += countNewlines(batch);
+        await writer.write(batch);
+      };
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (o.signal.aborted) {
+          stream.destroy();
+          break;
+        }
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= BATCH_BYTES) await flush();
+      }
+      if (pendingBytes > 0) await flush();
+    });
+    const files = await writer.close(enc.encode(o.trailer));
+    return { rows, files };
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,29 @@
+import type { ArtifactStore } from "@tablesnap/artifacts";
+import type { Trigger } from "@tablesnap/core";
+
+export interface BackupOptions {
+  readonly databaseUrl: string;
+  /** Where the backup folder's files go (its root is the backup folder). */
+  readonly store: ArtifactStore;
+  readonly backupId: string;
+  readonly triggers: readonly Trigger[];
+  /** Tables copied at once (each on its own connection). */
+  readonly jobs: number;
+  readonly includeSchemas: readonly string[];
+  readonly excludeSchemas: readonly string[];
+  /** Also write `<schema>/<schema>.dump` (pg_dump custom format) per schema. */
+  readonly customDump: boolean;
+  /** Folder holding pg_dump and pg_dumpall; PATH when not given. */
+  readonly pgBin?: string | undefined;
+  /** Split files above this size (default 32 MiB). */
+  readonly maxFileBytes?: number | undefined;
+  readonly signal: AbortSignal;
+  readonly onProgress?: ((p: BackupProgress) => void) | undefined;
+}
+
+export interface BackupProgress {
+  tablesDone: number;
+  tablesTotal: number;
+  rows: number;
+  bytes: number;
+}

@@ -1,0 +1,26 @@
+export { BranchMovedError, GitError, RepoStateError } from "./errors.ts";
+export { LocalGitRepo } from "./git/local-repo.ts";
+export type { LocalRepoSession } from "./git/local-session.ts";
+export { openLocalRepo } from "./git/local-session.ts";
+export { MemoryBackupRepo } from "./memory/memory-repo.ts";
+export { commitMessage, formatBytes } from "./message.ts";
+export type { BaseState, PublishPlan, Retention } from "./plan.ts";
+export {
+  ARCHIVE_DIR,
+  LATEST_DIR,
+  LATEST_LINK,
+  planBackup,
+  pruneArchives,
+  readBaseState,
+} from "./plan.ts";
+export type { PublishOptions, PublishResult } from "./publish.ts";
+export { publishBackup } from "./publish.ts";
+export type {
+  BackupRepo,
+  CommitRequest,
+  CommitResult,
+  EntryMode,
+  FileSource,
+  TreeEntry,
+  TreeOp,
+} from "./types.ts";

@@ -1,0 +1,80 @@
+import type { ArtifactStore } from "@tablesnap/artifacts";
+import { type Manifest, serializeManifest } from "@tablesnap/core";
+import { BranchMovedError } from "./errors.ts";
+import { commitMessage } from "./message.ts";
+import { LATEST_DIR, planBackup, type Retention, readBaseState } from "./plan.ts";
+import type { BackupRepo } from "./types.ts";
+
+export interface PublishOptions {
+  readonly repo: BackupRepo;
+  readonly branch: string;
+  readonly manifest: Manifest;
+  /** Holds every file the manifest lists, by the manifest's paths. */
+  readonly artifacts: ArtifactStore;
+  readonly retention: Retention;
+  readonly author?: { name: string; email: string };
+  readonly now?: Date;
+  /** How often to rebuild on top of a branch that moved meanwhile. */
+  readonly attempts?: number;
+}
+
+export interface PublishResult {
+  /** False when the branch already held this backup (same backup_id): nothing was written. */
+  readonly changed: boolean;
+  readonly commit: string;
+  readonly tree: string;
+  /** `backups/latest/<folder>`. */
+  readonly folder: string;
+  readonly archived: readonly string[];
+  readonly pruned: readonly string[];
+  readonly reusedFiles: number;
+}
+
+const DEFAULT_AUTHOR = { name: "tablesnap", email: "tablesnap@localhost" };
+
+/**
+ * Publishes one backup as one commit: reads what the branch holds, plans the tree edits, and
+ * moves the branch once. When another writer moved the branch meanwhile, it re-reads and
+ * rebuilds on top; publishing the same backup twice changes nothing.
+ */
+export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
+  const text = serializeManifest(o.manifest);
+  const attempts = o.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    const head = await o.repo.head(o.branch);
+    const base = await readBaseState(o.repo, head);
+    const same = base.latest.find((l) => l.manifest?.backup_id === o.manifest.backup_id);
+    if (head && same) {
+      return {
+        changed: false,
+        commit: head,
+        tree: await o.repo.treeOf(head),
+        folder: `${LATEST_DIR}/${same.folder}`,
+        archived: [],
+        pruned: [],
+        reusedFiles: 0,
+      };
+    }
+    const plan = planBackup(base, o.manifest, text, o.retention, o.now ?? new Date());
+    try {
+      const r = await o.repo.commit({
+        branch: o.branch,
+        parent: head,
+        ops: plan.ops,
+        message: commitMessage(o.manifest),
+        artifacts: o.artifacts,
+        author: o.author ?? DEFAULT_AUTHOR,
+      });
+      return {
+        changed: true,
+        ...r,
+        folder: `${LATEST_DIR}/${plan.folder}`,
+        archived: plan.archived,
+        pruned: plan.pruned,
+        reusedFiles: plan.reused,
+      };
+    } catch (e) {
+      if (!(e instanceof BranchMovedError) || attempt >= attempts) throw e;
+    }
+  }
+}

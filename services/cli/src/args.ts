@@ -1,0 +1,141 @@
+import { parseArgs } from "node:util";
+import { type Trigger, UsageError } from "@tablesnap/core";
+
+export interface BackupArgs {
+  readonly databaseUrl: string;
+  readonly repo: string;
+  readonly branch: string;
+  readonly jobs: number;
+  readonly includeSchemas: string[];
+  readonly excludeSchemas: string[];
+  readonly customDump: boolean;
+  readonly pgBin: string | undefined;
+  readonly keep: number;
+  readonly keepDays: number;
+  readonly maxFileBytes: number;
+  readonly trigger: Trigger;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+export const BACKUP_HELP = `Usage: tablesnap backup --database-url URL --repo DIR [options]
+
+Backs up a whole PostgreSQL database, at one point in time, into a git repository:
+backups/latest/latest_<time>/ (one folder per table), the previous one moved to backups/archive/.
+
+  --database-url URL      the database to back up (or TABLESNAP_DATABASE_URL)
+  --repo DIR              the backup repository; created when missing
+  --branch NAME           branch to commit to (default: main)
+  --jobs N                tables copied at once (default: 2)
+  --include-schema S      back up only these schemas (repeatable)
+  --exclude-schema S      leave these schemas out (repeatable)
+  --no-custom-dump        skip the per-schema pg_dump archive <schema>/<schema>.dump
+  --pg-bin DIR            folder with pg_dump and pg_dumpall (or TABLESNAP_PG_BIN)
+  --keep N                keep at least the newest N archives (default: 30)
+  --keep-days D           keep every archive younger than D days (default: 30)
+  --max-file-bytes N      split files larger than N bytes into parts (default: 33554432)
+  --source S              who triggered it: owner/repo, slack, cron, api, local (default: local)
+  --event E               push | pr | schedule | manual (default: manual)
+  --ref R                 commit sha, schedule name or user (default: $USER or "cli")
+  --json                  print the result as JSON on stdout
+  --quiet                 no progress on stderr
+
+Exit codes: 0 done, 1 failed (nothing committed), 2 bad usage, 3 partial (some tables skipped,
+the rest committed), 130 interrupted (nothing committed).`;
+
+/** Parses `tablesnap backup` flags; environment fallbacks come from `env` (read in main.ts). */
+export function parseBackupArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): BackupArgs {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const databaseUrl = values["database-url"] ?? env["TABLESNAP_DATABASE_URL"];
+  if (!databaseUrl)
+    throw new UsageError("--database-url is required (or set TABLESNAP_DATABASE_URL)");
+  if (!values.repo) throw new UsageError("--repo DIR is required");
+  const event = values.event ?? "manual";
+  if (!["push", "pr", "schedule", "manual"].includes(event)) {
+    throw new UsageError(
+      `--event must be push, pr, schedule or manual (got ${JSON.stringify(event)})`,
+    );
+  }
+  const branch = values.branch ?? "main";
+  if (!/^(?!\/|.*\/\/|.*\.\.|.*\.lock$|.*\/$)[A-Za-z0-9._/-]+$/.test(branch)) {
+    throw new UsageError(`--branch ${JSON.stringify(branch)} is not a valid branch name`);
+  }
+  return {
+    databaseUrl,
+    repo: values.repo,
+    branch,
+    jobs: int(values.jobs, "--jobs", 2, 1, 64),
+    includeSchemas: values["include-schema"] ?? [],
+    excludeSchemas: values["exclude-schema"] ?? [],
+    customDump: !values["no-custom-dump"],
+    pgBin: values["pg-bin"] ?? env["TABLESNAP_PG_BIN"],
+    keep: int(values.keep, "--keep", 30, 0, 1_000_000),
+    keepDays: int(values["keep-days"], "--keep-days", 30, 0, 1_000_000),
+    maxFileBytes: int(
+      values["max-file-bytes"],
+      "--max-file-bytes",
+      32 * 1024 * 1024,
+      4096,
+      2 ** 31,
+    ),
+    trigger: {
+      source: values.source ?? "local",
+      event: event as Trigger["event"],
+      ref: values.ref ?? env["USER"] ?? "cli",
+      at: new Date().toISOString(),
+    },
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      "database-url": { type: "string" },
+      repo: { type: "string" },
+      branch: { type: "string" },
+      jobs: { type: "string" },
+      "include-schema": { type: "string", multiple: true },
+      "exclude-schema": { type: "string", multiple: true },
+      "no-custom-dump": { type: "boolean" },
+      "pg-bin": { type: "string" },
+      keep: { type: "string" },
+      "keep-days": { type: "string" },
+      "max-file-bytes": { type: "string" },
+      source: { type: "string" },
+      event: { type: "string" },
+      ref: { type: "string" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
+  });
+}
+
+function int(
+  raw: string | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { FsArtifactStore } from "@tablesnap/artifacts";
+import type { Manifest } from "@tablesnap/core";
+import { runBackup } from "@tablesnap/dump";
+import { formatBytes, openLocalRepo, type PublishResult, publishBackup } from "@tablesnap/publish";
+import type { BackupArgs } from "../args.ts";
+import type { Output } from "../output.ts";
+
+export interface BackupOutcome {
+  readonly manifest: Manifest;
+  readonly publish: PublishResult;
+}
+
+/**
+ * `tablesnap backup`: checks the repository first, dumps into a staging folder inside its git dir,
+ * then publishes one commit. A failure or interruption before the commit leaves the repository
+ * exactly as it was; the staging folder is removed either way.
+ */
+export async function backupCommand(
+  args: BackupArgs,
+  out: Output,
+  signal: AbortSignal,
+  critical: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<BackupOutcome> {
+  const session = await openLocalRepo(args.repo, args.branch);
+  try {
+    const backupId = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomBytes(4).toString("hex")}`;
+    const store = new FsArtifactStore(session.stagingDir(backupId));
+    out.info(
+      `backing up ${describe(args.databaseUrl)} into ${session.dir}${session.created ? " (new repository)" : ""}`,
+    );
+    const manifest = await runBackup({
+      databaseUrl: args.databaseUrl,
+      store,
+      backupId,
+      triggers: [args.trigger],
+      jobs: args.jobs,
+      includeSchemas: args.includeSchemas,
+      excludeSchemas: args.excludeSchemas,
+      customDump: args.customDump,
+      pgBin: args.pgBin,
+      maxFileBytes: args.maxFileBytes,
+      signal,
+      onProgress: (p) =>
+        out.progress(
+          `tables ${p.tablesDone}/${p.tablesTotal}, ${p.rows} rows, ${formatBytes(p.bytes)}`,
+        ),
+    });
+    out.progressDone();
+    // From here on an interrupt waits: the branch and the work tree move together.
+    const publish = await critical(async () => {
+      const r = await publishBackup({
+        repo: session.repo,
+        branch: args.branch,
+        manifest,
+        artifacts: store,
+        retention: { keep: args.keep, keepDays: args.keepDays },
+      });
+      await session.syncWorkTree(args.branch);
+      return r;
+    });
+    return { manifest, publish };
+  } finally {
+    await session.close();
+  }
+}
+
+/** The database URL without its password, for messages. */
+function describe(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = "";
+    return u.toString();
+  } catch {
+    return "the database";
+  }
+}

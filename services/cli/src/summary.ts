@@ -1,0 +1,23 @@
+import { formatBytes } from "@tablesnap/publish";
+import type { BackupOutcome } from "./commands/backup.ts";
+
+/** The few lines a person wants after a backup: what, where, and what was left out. */
+export function formatSummary({ manifest: m, publish: p }: BackupOutcome): string {
+  const lines = [
+    p.changed
+      ? `committed ${p.commit.slice(0, 12)}: ${p.folder}`
+      : `unchanged: the branch already holds backup ${m.backup_id}`,
+    `  ${m.totals.tables} tables, ${m.totals.rows} rows, ${formatBytes(m.totals.bytes)} in ${m.totals.files} files, ${(m.duration_ms / 1000).toFixed(1)} s`,
+  ];
+  if (p.reusedFiles > 0) lines.push(`  ${p.reusedFiles} files unchanged since the previous backup`);
+  if (p.archived.length > 0)
+    lines.push(`  previous backup archived as backups/archive/${p.archived.join(", ")}`);
+  if (p.pruned.length > 0) lines.push(`  ${p.pruned.length} old archive(s) removed by retention`);
+  if (m.status === "partial") {
+    lines.push(`  PARTIAL: ${m.skipped.length} object(s) skipped:`);
+    for (const s of m.skipped) lines.push(`    ${s.object}: ${s.reason}`);
+  }
+  if (!m.roles.passwords)
+    lines.push("  roles dumped without passwords (pg_authid is not readable)");
+  return lines.join("\n");
+}

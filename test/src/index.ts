@@ -1,0 +1,2 @@
+export type { ScratchDatabase } from "./postgres.ts";
+export { adminUrl, createScratchDatabase, psql, withDatabase } from "./postgres.ts";
