@@ -99,39 +99,49 @@ export async function listTables(sql: Tx, schemas: readonly string[]): Promise<T
 
 export async function listSequences(sql: Tx, schemas: readonly string[]): Promise<SequenceInfo[]> {
   const rows = await sql<
-    {
-      schema: string;
-      name: string;
-      qname: string;
-      owner: string | null;
-      readable: boolean;
-      last: string | null;
-      start: string;
-    }[]
+    { schema: string; name: string; qname: string; owner: string | null; readable: boolean }[]
   >`
     select n.nspname as schema, c.relname as name,
       quote_ident(n.nspname) || '.' || quote_ident(c.relname) as qname,
       (select d.refobjid from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid
          and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i') limit 1)::int8 as owner,
-      has_sequence_privilege(c.oid, 'SELECT') as readable,
-      case when has_sequence_privilege(c.oid, 'SELECT') then pg_sequence_last_value(c.oid)::text end as last,
-      s.seqstart::text as start
+      has_sequence_privilege(c.oid, 'SELECT') as readable
     from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = any(${schemas as string[]})
       and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass
                         and d.objid = c.oid and d.deptype = 'e')
     order by n.nspname collate "C", c.relname collate "C"`;
+  const values = await readSequenceValues(
+    sql,
+    rows.filter((r) => r.readable).map((r) => r.qname),
+  );
   return rows.map((r) => ({
     schema: r.schema,
     name: r.name,
     qname: r.qname,
     ownerOid: r.owner === null ? null : Number(r.owner),
-    value: !r.readable
-      ? null
-      : r.last === null
-        ? { value: r.start, isCalled: false }
-        : { value: r.last, isCalled: true },
+    value: values.get(r.qname) ?? null,
   }));
+}
+
+/**
+ * `last_value` and `is_called` as pg_dump reads them (pg_sequence_last_value() hides the value
+ * when is_called is false), a few hundred sequences per query.
+ */
+async function readSequenceValues(sql: Tx, qnames: readonly string[]) {
+  const out = new Map<string, { value: string; isCalled: boolean }>();
+  for (let i = 0; i < qnames.length; i += 200) {
+    const batch = qnames.slice(i, i + 200);
+    const query = batch
+      .map((q, j) => `select ${i + j} as i, last_value::text as v, is_called as c from ${q}`)
+      .join(" union all ");
+    const rows = (await sql.unsafe(query)) as unknown as { i: number; v: string; c: boolean }[];
+    for (const r of rows) {
+      const q = qnames[r.i];
+      if (q) out.set(q, { value: r.v, isCalled: r.c });
+    }
+  }
+  return out;
 }
 
 /** `SELECT pg_catalog.setval(...)`, exactly as pg_dump writes a sequence's value. */

@@ -13,6 +13,8 @@ export interface ToolContext {
   readonly target: Target;
   readonly snapshot: SnapshotInfo;
   readonly signal: AbortSignal;
+  /** The user's schema filter, exactly as given. */
+  readonly filter: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
 
 /** `--exclude-table` for tables we may not even lock, `--exclude-table-data` for the others skipped. */
@@ -24,8 +26,15 @@ function exclusions(s: SnapshotInfo): string[] {
   );
 }
 
-function schemaArgs(s: SnapshotInfo): string[] {
-  return s.schemas.map((n) => `--schema=${exactPattern(n)}`);
+/**
+ * Schema flags only when the user filtered: any `--schema` makes pg_dump treat `public` as asked
+ * for and leave out extensions, so an unfiltered run must not pass one.
+ */
+function schemaArgs(f: ToolContext["filter"]): string[] {
+  return [
+    ...f.include.map((n) => `--schema=${exactPattern(n)}`),
+    ...f.exclude.map((n) => `--exclude-schema=${exactPattern(n)}`),
+  ];
 }
 
 /** The run's one schema-only pg_dump (verbose, so each entry names its catalog object). */
@@ -37,7 +46,7 @@ export async function dumpSchemaOnly(c: ToolContext): Promise<ParsedDump> {
       "--schema-only",
       "--verbose",
       `--snapshot=${c.snapshot.id}`,
-      ...schemaArgs(c.snapshot),
+      ...schemaArgs(c.filter),
       ...exclusions(c.snapshot),
       `--dbname=${c.target.safeUrl}`,
     ],

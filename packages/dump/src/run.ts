@@ -35,7 +35,13 @@ export async function runBackup(o: BackupOptions): Promise<Manifest> {
     try {
       const s = snap.info;
       const tools = await findPgTools(o.pgBin, s.serverVersionNum);
-      const ctx: ToolContext = { tools, target, snapshot: s, signal: o.signal };
+      const ctx: ToolContext = {
+        tools,
+        target,
+        snapshot: s,
+        signal: o.signal,
+        filter: { include: o.includeSchemas, exclude: o.excludeSchemas },
+      };
       const maxBytes = o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       const skipped = s.unreadable.map((u) => ({
         object: `table ${u.table.qname}`,

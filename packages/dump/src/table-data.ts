@@ -24,10 +24,13 @@ export function copyQuery(t: TableInfo): string {
   return `COPY (SELECT ${cols} FROM ONLY ${t.qname} AS t ORDER BY ${order}) TO STDOUT`;
 }
 
-/** `COPY schema.table (cols) FROM stdin;` as pg_dump writes it, so `psql -f` loads the file. */
+/**
+ * `COPY schema.table (cols) FROM stdin;` as pg_dump writes it, so `psql -f` loads each part. The
+ * rows are always UTF-8 (our connection's client encoding), which the first line says.
+ */
 export function copyHeader(t: TableInfo): string {
   const cols = t.columns.length > 0 ? ` (${t.columns.join(", ")})` : " ";
-  return `COPY ${t.qname}${cols} FROM stdin;\n`;
+  return `SET client_encoding = 'UTF8';\nCOPY ${t.qname}${cols} FROM stdin;\n`;
 }
 
 /**

@@ -1,0 +1,226 @@
+import { createHash } from "node:crypto";
+import { MemoryArtifactStore } from "@tablesnap/artifacts";
+import type { Manifest } from "@tablesnap/core";
+import { describe, expect, it } from "vitest";
+import { AUTHOR, storeWith } from "../test/contract.ts";
+import { BranchMovedError } from "./errors.ts";
+import { MemoryBackupRepo } from "./memory/memory-repo.ts";
+import { pruneArchives } from "./plan.ts";
+import { publishBackup } from "./publish.ts";
+import type { BackupRepo, CommitRequest, CommitResult } from "./types.ts";
+
+function manifest(id: string, time: string, files: Record<string, string>, ref = "abc"): Manifest {
+  const entries = Object.entries(files).map(([path, text]) => ({
+    path,
+    bytes: Buffer.byteLength(text),
+    sha256: createHash("sha256").update(text).digest("hex"),
+  }));
+  return {
+    format: 1,
+    backup_id: id,
+    created_at: time,
+    snapshot: { time, server_version: "15.20", database: "db" },
+    triggers: [{ source: "acme/api", event: "push", ref }],
+    files: entries,
+    schemas: [],
+    tables: [],
+    roles: { passwords: true, files: [] },
+    totals: { schemas: 0, tables: 0, rows: 0, bytes: 0, files: entries.length },
+    tool: { name: "tablesnap", version: "0.1.0" },
+    duration_ms: 1,
+    status: "complete",
+    skipped: [],
+    options: { include_schemas: [], exclude_schemas: [], custom_dump: false },
+  };
+}
+
+const retention = { keep: 30, keepDays: 30 };
+
+/** The same repository, with `commit` replaced: to play a concurrent writer. */
+function withCommit(
+  repo: BackupRepo,
+  commit: (req: CommitRequest) => Promise<CommitResult>,
+): BackupRepo {
+  return {
+    head: (b) => repo.head(b),
+    treeOf: (c) => repo.treeOf(c),
+    listTree: (c, p) => repo.listTree(c, p),
+    listFiles: (c, p) => repo.listFiles(c, p),
+    readFile: (c, p) => repo.readFile(c, p),
+    commit,
+  };
+}
+
+describe("publishBackup", () => {
+  it("puts the first backup in latest with a symlink, then archives it under its own name", async () => {
+    const repo = new MemoryBackupRepo();
+    const files = { "database.sql": "-- db\n" };
+    const artifacts = await storeWith(files);
+    const m1 = manifest(
+      "b1",
+      "2026-11-21T10:00:00.000Z",
+      files,
+      "1234567890abcdef1234567890abcdef12345678",
+    );
+    const r1 = await publishBackup({
+      repo,
+      branch: "main",
+      manifest: m1,
+      artifacts,
+      retention,
+      author: AUTHOR,
+    });
+    expect(r1.folder).toBe("backups/latest/latest_2026-11-21T10-00-00Z");
+    expect(
+      Buffer.from((await repo.readFile(r1.commit, "backups/latest/latest")) ?? []).toString(),
+    ).toBe("latest_2026-11-21T10-00-00Z");
+    const m2 = manifest("b2", "2026-11-22T10:00:00.000Z", files);
+    const r2 = await publishBackup({
+      repo,
+      branch: "main",
+      manifest: m2,
+      artifacts,
+      retention,
+      author: AUTHOR,
+    });
+    expect(r2.archived).toEqual(["2026-11-21T10-00-00Z--acme-api--push--1234567"]);
+    expect(r2.reusedFiles).toBe(1);
+    expect((await repo.listTree(r2.commit, "backups/latest"))?.map((e) => e.name)).toEqual([
+      "latest",
+      "latest_2026-11-22T10-00-00Z",
+    ]);
+    const archive = await repo.listFiles(
+      r2.commit,
+      "backups/archive/2026-11-21T10-00-00Z--acme-api--push--1234567",
+    );
+    expect([...(archive?.keys() ?? [])].sort()).toEqual(["database.sql", "manifest.json"]);
+  });
+
+  it("changes nothing when the branch already holds the same backup", async () => {
+    const repo = new MemoryBackupRepo();
+    const artifacts = await storeWith({ "database.sql": "x\n" });
+    const m = manifest("same", "2026-11-22T10:00:00.000Z", { "database.sql": "x\n" });
+    const first = await publishBackup({
+      repo,
+      branch: "main",
+      manifest: m,
+      artifacts,
+      retention,
+      author: AUTHOR,
+    });
+    const again = await publishBackup({
+      repo,
+      branch: "main",
+      manifest: m,
+      artifacts,
+      retention,
+      author: AUTHOR,
+    });
+    expect(again.changed).toBe(false);
+    expect(again.commit).toBe(first.commit);
+    expect(again.tree).toBe(first.tree);
+  });
+
+  it("rebuilds on top when another writer moved the branch, losing no commit", async () => {
+    const repo = new MemoryBackupRepo();
+    const artifacts = await storeWith({ "database.sql": "x\n" });
+    const base = await publishBackup({
+      repo,
+      branch: "main",
+      manifest: manifest("a", "2026-11-20T10:00:00.000Z", { "database.sql": "x\n" }),
+      artifacts,
+      retention,
+      author: AUTHOR,
+    });
+    let raced = false;
+    const racing = withCommit(repo, async (req) => {
+      if (!raced) {
+        raced = true;
+        await repo.commit({
+          ...req,
+          ops: [{ op: "file", path: "other", source: { kind: "text", text: "o" } }],
+          message: "other\n",
+        });
+      }
+      return repo.commit(req);
+    });
+    const r = await publishBackup({
+      repo: racing,
+      branch: "main",
+      manifest: manifest("b", "2026-11-21T10:00:00.000Z", { "database.sql": "x\n" }),
+      artifacts,
+      retention,
+      author: AUTHOR,
+    });
+    expect(raced).toBe(true);
+    expect(await repo.readFile(r.commit, "other")).not.toBeNull();
+    expect(await repo.listTree(r.commit, "backups/archive")).toHaveLength(1);
+    expect(r.commit).not.toBe(base.commit);
+  });
+
+  it("gives up with BranchMovedError when the branch keeps moving", async () => {
+    const repo = new MemoryBackupRepo();
+    const always = withCommit(repo, async () => {
+      throw new BranchMovedError("main");
+    });
+    await expect(
+      publishBackup({
+        repo: always,
+        branch: "main",
+        manifest: manifest("c", "2026-11-21T10:00:00.000Z", {}),
+        artifacts: new MemoryArtifactStore(),
+        retention,
+        attempts: 2,
+      }),
+    ).rejects.toBeInstanceOf(BranchMovedError);
+  });
+
+  it("prunes archives outside both retention rules as part of the same commit", async () => {
+    const repo = new MemoryBackupRepo();
+    const artifacts = await storeWith({ "database.sql": "x\n" });
+    const now = new Date("2026-11-22T12:00:00Z");
+    let last = "";
+    for (let day = 1; day <= 6; day++) {
+      const m = manifest(`d${day}`, `2026-11-${String(10 + day).padStart(2, "0")}T10:00:00.000Z`, {
+        "database.sql": "x\n",
+      });
+      last = (
+        await publishBackup({
+          repo,
+          branch: "main",
+          manifest: m,
+          artifacts,
+          retention: { keep: 2, keepDays: 8 },
+          now,
+          author: AUTHOR,
+        })
+      ).commit;
+    }
+    // Archives of days 1–5; kept: the newest two (4, 5) and those younger than 8 days (from 11-14 on).
+    expect((await repo.listTree(last, "backups/archive"))?.map((e) => e.name.slice(0, 10))).toEqual(
+      ["2026-11-14", "2026-11-15"],
+    );
+  });
+});
+
+describe("pruneArchives", () => {
+  const now = new Date("2026-11-22T00:00:00Z");
+  const names = [
+    "2026-11-21T00-00-00Z--a--push--1",
+    "2026-10-01T00-00-00Z--a--push--2",
+    "2026-09-01T00-00-00Z--a--push--3",
+    "hand-made",
+  ];
+
+  it("keeps the union of the newest N and the last D days, never names without a time", () => {
+    expect(pruneArchives(names, { keep: 1, keepDays: 30 }, now)).toEqual([
+      "2026-10-01T00-00-00Z--a--push--2",
+      "2026-09-01T00-00-00Z--a--push--3",
+    ]);
+    expect(pruneArchives(names, { keep: 2, keepDays: 0 }, now)).toEqual([
+      "2026-09-01T00-00-00Z--a--push--3",
+    ]);
+    expect(pruneArchives(names, { keep: 0, keepDays: 0 }, now)).toHaveLength(3);
+    expect(pruneArchives(names, { keep: 30, keepDays: 30 }, now)).toEqual([]);
+  });
+});
