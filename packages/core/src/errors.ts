@@ -26,7 +26,7 @@ export class TablesnapError extends Error {
   }
 }
 
-/** Input the user can fix: a bad flag, a bad path, a repository in the wrong state. */
+/** Input the user can fix before anything runs: a bad flag or value, a path that cannot be used. */
 export class UsageError extends TablesnapError {
   constructor(message: string, options: TablesnapErrorOptions = {}) {
     super("usage", message, options);

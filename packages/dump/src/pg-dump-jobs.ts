@@ -19,11 +19,16 @@ export interface ToolContext {
 
 /** `--exclude-table` for tables we may not even lock, `--exclude-table-data` for the others skipped. */
 function exclusions(s: SnapshotInfo): string[] {
-  return s.unreadable.map((u) =>
-    u.noPrivilege
-      ? `--exclude-table=${exactPattern(u.table.schema, u.table.name)}`
-      : `--exclude-table-data=${exactPattern(u.table.schema, u.table.name)}`,
-  );
+  return [
+    ...s.unreadable.map((u) =>
+      u.noPrivilege
+        ? `--exclude-table=${exactPattern(u.table.schema, u.table.name)}`
+        : `--exclude-table-data=${exactPattern(u.table.schema, u.table.name)}`,
+    ),
+    ...s.unreadableSequences.map(
+      (u) => `--exclude-table-data=${exactPattern(u.sequence.schema, u.sequence.name)}`,
+    ),
+  ];
 }
 
 /**

@@ -43,10 +43,13 @@ export async function runBackup(o: BackupOptions): Promise<Manifest> {
         filter: { include: o.includeSchemas, exclude: o.excludeSchemas },
       };
       const maxBytes = o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-      const skipped = s.unreadable.map((u) => ({
-        object: `table ${u.table.qname}`,
-        reason: u.reason,
-      }));
+      const skipped = [
+        ...s.unreadable.map((u) => ({ object: `table ${u.table.qname}`, reason: u.reason })),
+        ...s.unreadableSequences.map((u) => ({
+          object: `sequence ${u.sequence.qname}`,
+          reason: u.reason,
+        })),
+      ];
       const skippedOids = new Set(s.unreadable.map((u) => u.table.oid));
       const tables = s.tables.filter((t) => !skippedOids.has(t.oid));
       const schemaFolders = new Map(s.schemas.map((n) => [n, toFolderName(n)]));

@@ -20,6 +20,8 @@ export interface SnapshotInfo {
   readonly sequences: readonly SequenceInfo[];
   /** Tables the dump role cannot read, with the server's own words for why. */
   readonly unreadable: ReadonlyArray<{ table: TableInfo; reason: string; noPrivilege: boolean }>;
+  /** Sequences whose value the dump role cannot read (their definition is still dumped). */
+  readonly unreadableSequences: ReadonlyArray<{ sequence: SequenceInfo; reason: string }>;
 }
 
 export interface OpenSnapshot {
@@ -83,8 +85,13 @@ async function readSnapshot(
   const sequences = await listSequences(t, schemas);
   const unreadable: { table: TableInfo; reason: string; noPrivilege: boolean }[] = [];
   for (const table of tables.filter((x) => x.unreadable)) {
-    const reason = await probe(t, table);
+    const reason = await probe(t, `SELECT FROM ONLY ${table.qname} LIMIT 0`);
     if (reason) unreadable.push({ table, reason, noPrivilege: /permission denied/.test(reason) });
+  }
+  const unreadableSequences: { sequence: SequenceInfo; reason: string }[] = [];
+  for (const sequence of sequences.filter((q) => q.value === null)) {
+    const reason = await probe(t, `SELECT last_value FROM ${sequence.qname}`);
+    unreadableSequences.push({ sequence, reason: reason ?? "its value could not be read" });
   }
   const skip = new Set(unreadable.filter((u) => u.noPrivilege).map((u) => u.table.oid));
   const lockable = tables.filter((x) => !skip.has(x.oid));
@@ -102,6 +109,7 @@ async function readSnapshot(
     tables,
     sequences,
     unreadable,
+    unreadableSequences,
   };
 }
 
@@ -120,11 +128,11 @@ export async function inSnapshot<T>(
   return result[0];
 }
 
-/** Asks the server whether the table can be read, returning its error message if not. */
-async function probe(t: TransactionSql, table: TableInfo): Promise<string | undefined> {
+/** Runs a read the dump will need and returns the server's error message if it is refused. */
+async function probe(t: TransactionSql, query: string): Promise<string | undefined> {
   await t.unsafe("SAVEPOINT tablesnap_probe");
   try {
-    await t.unsafe(`SELECT FROM ONLY ${table.qname} LIMIT 0`);
+    await t.unsafe(query);
     await t.unsafe("RELEASE SAVEPOINT tablesnap_probe");
     return undefined;
   } catch (e) {

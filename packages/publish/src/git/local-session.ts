@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
+import { UsageError } from "@tablesnap/core";
 import { RepoStateError } from "../errors.ts";
 import { git, gitText } from "./git.ts";
 import { LocalGitRepo } from "./local-repo.ts";
@@ -15,6 +16,8 @@ export interface LocalRepoSession {
   syncWorkTree(branch: string): Promise<void>;
   /** Removes the staging area and the lock. */
   close(): Promise<void>;
+  /** After a failed run: removes the lock, staging area and the repository this run created. */
+  discard(): Promise<void>;
 }
 
 /**
@@ -25,13 +28,14 @@ export interface LocalRepoSession {
 export async function openLocalRepo(dirArg: string, branch: string): Promise<LocalRepoSession> {
   const dir = resolve(dirArg);
   const kind = await classify(dir);
-  if (kind === "file") throw new RepoStateError(`--repo ${dirArg} is a file, not a folder`);
+  if (kind === "file") throw new UsageError(`--repo ${dirArg} is a file, not a folder`);
   if (kind === "other") {
-    throw new RepoStateError(
+    throw new UsageError(
       `--repo ${dirArg} is a folder with files but not a git repository; give an empty or new folder, or a clone`,
     );
   }
   const created = kind === "missing" || kind === "empty";
+  const existed = kind !== "missing";
   if (created) {
     await mkdir(dir, { recursive: true });
     await git(dir, ["init", "-q", "-b", branch]);
@@ -51,6 +55,10 @@ export async function openLocalRepo(dirArg: string, branch: string): Promise<Loc
   const unlock = await lock(join(home, "lock"), dirArg);
   // Holding the lock, anything left in staging is from a run that died: nothing of it was published.
   await rm(join(home, "staging"), { recursive: true, force: true });
+  const close = async () => {
+    await rm(join(home, "staging"), { recursive: true, force: true });
+    await unlock();
+  };
   return {
     repo: new LocalGitRepo(dir),
     dir,
@@ -62,9 +70,13 @@ export async function openLocalRepo(dirArg: string, branch: string): Promise<Loc
       if (head.stdout.toString().trim() !== `refs/heads/${b}`) return;
       await git(dir, ["reset", "--hard", "-q", "HEAD"]);
     },
-    async close() {
-      await rm(join(home, "staging"), { recursive: true, force: true });
-      await unlock();
+    close,
+    async discard() {
+      await close();
+      if (!created) return;
+      // Leave the folder as the run found it: gone if it was missing, empty if it was empty.
+      if (existed) await rm(join(dir, ".git"), { recursive: true, force: true });
+      else await rm(dir, { recursive: true, force: true });
     },
   };
 }

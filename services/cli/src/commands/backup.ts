@@ -59,9 +59,13 @@ export async function backupCommand(
       await session.syncWorkTree(args.branch);
       return r;
     });
-    return { manifest, publish };
-  } finally {
     await session.close();
+    return { manifest, publish };
+  } catch (e) {
+    // A repository this run created and never committed to is removed again.
+    const committed = (await session.repo.head(args.branch).catch(() => null)) !== null;
+    await (committed ? session.close() : session.discard());
+    throw e;
   }
 }
 
