@@ -1,0 +1,196 @@
+/**
+ * `pnpm bench:dump [--rounds N] [--warmup N] [--big]`: times `tablesnap backup` against
+ * `pg_dump -Fd -j 2 -Z0` of the same pgbench database, alternating them, and records the peak
+ * memory of the tablesnap process. Figures go to stdout and to .bench/dump-<time>.json.
+ */
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  bigRun,
+  type CommandFor,
+  commandLine,
+  pgDump,
+  phaseRun,
+  ROOT,
+  RUN_TIMEOUT_MS,
+  TARGET_PEAK_MB,
+  tablesnap,
+} from "./lib/commands.ts";
+import { ensurePgbenchDb } from "./lib/db.ts";
+import { kbToMb, log, round1, round3, sec } from "./lib/format.ts";
+import { measure, median, type RunResult } from "./lib/measure.ts";
+
+const DB = "tablesnap_bench_s20";
+const SCALE = 20;
+const TARGET_RATIO = 1.3;
+
+type Key = "A" | "B" | "C";
+type PerVariant<T> = Record<Key, T>;
+
+const TABLESNAP_NO_CUSTOM = tablesnap(DB, ["--no-custom-dump", "--jobs", "2", "--quiet"]);
+const TABLESNAP_DEFAULT = tablesnap(DB, ["--jobs", "2", "--quiet"]);
+
+const VARIANTS: readonly { key: Key; label: string; command: CommandFor }[] = [
+  { key: "A", label: "tablesnap --no-custom-dump", command: TABLESNAP_NO_CUSTOM },
+  { key: "B", label: "pg_dump -Fd -j 2 -Z0", command: pgDump(DB) },
+  { key: "C", label: "tablesnap (default)", command: TABLESNAP_DEFAULT },
+];
+
+function parseOptions(): { rounds: number; warmup: number; big: boolean } {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "5" },
+      warmup: { type: "string", default: "1" },
+      big: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    log("usage: node bench/dump.ts [--rounds N (1-50, default 5)] [--warmup N (0-3)] [--big]");
+    process.exit(0);
+  }
+  const int = (name: string, v: string, min: number, max: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new Error(`--${name} must be an integer from ${min} to ${max}, not ${v}`);
+    }
+    return n;
+  };
+  return {
+    rounds: int("rounds", values.rounds, 1, 50),
+    warmup: int("warmup", values.warmup, 0, 3),
+    big: values.big,
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  const startedAt = new Date();
+  const load = loadavg();
+  const work = await mkdtemp(join(tmpdir(), "tablesnap-bench-"));
+  const cleanUp = () => rmSync(work, { recursive: true, force: true });
+  process.once("SIGINT", () => {
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    await ensurePgbenchDb(DB, SCALE);
+    const out: PerVariant<string> = {
+      A: join(work, "repo-a"),
+      B: join(work, "pg_dump-out"),
+      C: join(work, "repo-c"),
+    };
+    log("commands (each repository is new for this run and gets one commit per round):");
+    for (const v of VARIANTS) log(`  ${v.key}: ${commandLine(v.command(out[v.key]))}`);
+
+    const runs: PerVariant<RunResult[]> = { A: [], B: [], C: [] };
+    const warmups: PerVariant<RunResult[]> = { A: [], B: [], C: [] };
+    for (let round = 1; round <= opts.warmup + opts.rounds; round++) {
+      const warm = round <= opts.warmup;
+      const name = warm ? `warm-up ${round}` : `round ${round - opts.warmup}/${opts.rounds}`;
+      for (const v of VARIANTS) {
+        const [cmd, args] = v.command(out[v.key]);
+        const r = await measure(cmd, args, { cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS });
+        if (v.key === "B") await rm(out.B, { recursive: true, force: true });
+        log(`${name} ${v.key} ${v.label}: ${sec(r.ms)} s, peak ${kbToMb(r.peakKb)} MB`);
+        (warm ? warmups : runs)[v.key].push(r);
+      }
+    }
+
+    const med = (k: Key) => median(runs[k].map((r) => r.ms));
+    const peakMb = (k: Key) => kbToMb(Math.max(...runs[k].map((r) => r.peakKb)));
+    const ratioA = med("A") / med("B");
+    const ratioC = med("C") / med("B");
+    printTable(runs, ratioA, ratioC);
+    const [a1, b1, c1] = [warmups.A[0], warmups.B[0], warmups.C[0]];
+    if (a1 && b1 && c1) {
+      log(
+        `first backup into a new repository (warm-up 1, every blob new): A ${sec(a1.ms)} s, ` +
+          `C ${sec(c1.ms)} s, pg_dump ${sec(b1.ms)} s; the timed rounds back up unchanged data`,
+      );
+    }
+
+    log("\nwhere tablesnap's time goes (one more run of A and of C, with --json):");
+    const phases = {
+      A: await phaseRun(TABLESNAP_NO_CUSTOM, out.A),
+      C: await phaseRun(TABLESNAP_DEFAULT, out.C),
+    };
+    const big = opts.big ? await bigRun(work) : undefined;
+
+    const walls = (from: PerVariant<RunResult[]>) => ({
+      A: from.A.map((r) => round1(r.ms)),
+      B: from.B.map((r) => round1(r.ms)),
+      C: from.C.map((r) => round1(r.ms)),
+    });
+    const report = {
+      created_at: startedAt.toISOString(),
+      host: { cpus: availableParallelism(), node: process.version, loadavg_start: load },
+      loadavg_end: loadavg(),
+      database: DB,
+      pgbench_scale: SCALE,
+      rounds: opts.rounds,
+      warmup_rounds: opts.warmup,
+      commands: Object.fromEntries(
+        VARIANTS.map((v) => [v.key, commandLine(v.command(out[v.key]))]),
+      ),
+      /** Warm-up 1 is each tablesnap repository's first backup: every blob is new. */
+      warmup_wall_ms: walls(warmups),
+      wall_ms: walls(runs),
+      median_ms: { A: round1(med("A")), B: round1(med("B")), C: round1(med("C")) },
+      ratio: { A_over_B: round3(ratioA), C_over_B: round3(ratioC), target_A_over_B: TARGET_RATIO },
+      peak_rss_mb: {
+        A: peakMb("A"),
+        C: peakMb("C"),
+        B_main_process: peakMb("B"),
+        target: TARGET_PEAK_MB,
+      },
+      phases,
+      big,
+    };
+    const dir = join(ROOT, ".bench");
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `dump-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    log(`\nwrote ${file}`);
+  } finally {
+    cleanUp();
+  }
+}
+
+function printTable(runs: PerVariant<RunResult[]>, ratioA: number, ratioC: number): void {
+  const ratio: PerVariant<string> = {
+    A: `${ratioA.toFixed(2)} ${ratioA <= TARGET_RATIO ? "ok" : `> ${TARGET_RATIO}`}`,
+    B: "1.00",
+    C: ratioC.toFixed(2),
+  };
+  log(`\n${runs.A.length} rounds, ${DB} (pgbench -s ${SCALE}); times in seconds`);
+  log(
+    `${"variant".padEnd(30)}${"median".padStart(8)}${"min".padStart(8)}${"max".padStart(8)}` +
+      `${"vs pg_dump".padStart(13)}${"peak RSS".padStart(13)}`,
+  );
+  for (const v of VARIANTS) {
+    const ms = runs[v.key].map((r) => r.ms);
+    const peak = kbToMb(Math.max(...runs[v.key].map((r) => r.peakKb)));
+    const peakText =
+      v.key === "B" ? `${peak} MB*` : `${peak} MB ${peak < TARGET_PEAK_MB ? "ok" : "over"}`;
+    log(
+      `${`${v.key} ${v.label}`.padEnd(30)}${sec(median(ms)).padStart(8)}` +
+        `${sec(Math.min(...ms)).padStart(8)}${sec(Math.max(...ms)).padStart(8)}` +
+        `${ratio[v.key].padStart(13)}${peakText.padStart(13)}`,
+    );
+  }
+  log(
+    `targets: A/B <= ${TARGET_RATIO}, tablesnap peak < ${TARGET_PEAK_MB} MB. ` +
+      "* pg_dump's main process only (its -j workers are separate processes)",
+  );
+}
+
+try {
+  await main();
+} catch (e) {
+  process.stderr.write(`bench:dump: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}
