@@ -36,6 +36,18 @@ export function describeArtifactStore(name: string, make: () => Promise<Artifact
       expect(await store.list()).toEqual([]);
     });
 
+    it("aborts cleanly while a write is still in flight", async () => {
+      const store = await make();
+      const w = await store.openWriter("big.sql");
+      // Whether the in-flight write then succeeds or fails, it settles, and nothing is left.
+      const inFlight = w.write(new Uint8Array(8 << 20)).catch(() => undefined);
+      await w.abort();
+      await inFlight;
+      // Give a stray stream error the chance to surface as an unhandled event.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await store.list()).toEqual([]);
+    });
+
     it("lists sorted paths under a prefix and removes a prefix", async () => {
       const store = await make();
       for (const p of ["x/2.sql", "x/1.sql", "xy/3.sql", "z.sql"]) {

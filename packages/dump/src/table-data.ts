@@ -2,6 +2,7 @@ import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
+import { DumpAbortedError } from "./errors.ts";
 import { numberedPath, PartWriter } from "./parts.ts";
 import { inSnapshot } from "./snapshot.ts";
 
@@ -58,7 +59,12 @@ export async function dumpTableData(o: {
   let rows = 0;
   try {
     await inSnapshot(o.sql, o.snapshotId, async (tx) => {
-      const stream = await tx.unsafe(copyQuery(o.table)).readable();
+      const query = tx.unsafe(copyQuery(o.table));
+      const stream = await query.readable();
+      // Cancelling on the server ends the stream with an error; merely dropping the stream would
+      // leave the server blocked writing and the connection (and this transaction) stuck.
+      const cancel = () => void query.cancel();
+      o.signal.addEventListener("abort", cancel, { once: true });
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const flush = async () => {
@@ -69,14 +75,14 @@ export async function dumpTableData(o: {
         rows += countNewlines(batch);
         await writer.write(batch);
       };
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (o.signal.aborted) {
-          stream.destroy();
-          break;
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          if (pendingBytes >= BATCH_BYTES) await flush();
         }
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= BATCH_BYTES) await flush();
+      } finally {
+        o.signal.removeEventListener("abort", cancel);
       }
       if (pendingBytes > 0) await flush();
     });
@@ -84,7 +90,7 @@ export async function dumpTableData(o: {
     return { rows, files };
   } catch (e) {
     await writer.abort();
-    throw e;
+    throw o.signal.aborted ? new DumpAbortedError({ cause: e }) : e;
   }
 }
 

@@ -22,13 +22,20 @@ export class FsArtifactStore implements ArtifactStore {
     await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.tmp-${randomBytes(4).toString("hex")}`;
     const out = createWriteStream(temp, { highWaterMark: 1 << 20 });
+    // The stream's errors are ours to report (on the next write or close), never unhandled.
+    let failure: Error | undefined;
+    out.on("error", (e) => {
+      failure ??= e;
+    });
     const digest = new Digest();
     return {
       async write(chunk) {
+        if (failure) throw failure;
         digest.update(chunk);
         if (!out.write(chunk)) await drained(out);
       },
       async close() {
+        if (failure) throw failure;
         await new Promise<void>((resolve, reject) =>
           out.end((e?: Error | null) => (e ? reject(e) : resolve())),
         );
@@ -74,13 +81,17 @@ export class FsArtifactStore implements ArtifactStore {
   }
 }
 
+/** Waits for room in the stream's buffer; settles too when the stream fails or is destroyed. */
 function drained(out: WriteStream): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    out.once("error", onError);
-    out.once("drain", () => {
-      out.off("error", onError);
-      resolve();
-    });
+    const done = (e?: Error) => {
+      out.off("drain", onDrain).off("error", onError).off("close", onClose);
+      if (e) reject(e);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onError = (e: Error) => done(e);
+    const onClose = () => done(new Error("artifact writer was aborted"));
+    out.on("drain", onDrain).on("error", onError).on("close", onClose);
   });
 }

@@ -39,6 +39,9 @@ export async function openLocalRepo(dirArg: string, branch: string): Promise<Loc
   if (created) {
     await mkdir(dir, { recursive: true });
     await git(dir, ["init", "-q", "-b", branch]);
+    // The work tree shows the newest backup only; archives live in git, not again on disk
+    // (`git sparse-checkout disable` shows them). Clones given to us keep their own setting.
+    await git(dir, ["sparse-checkout", "set", "--cone", "backups/latest"]);
   }
   const bare = (await gitText(dir, ["rev-parse", "--is-bare-repository"])) === "true";
   if (!bare) {

@@ -1,0 +1,163 @@
+import type { FileEntry } from "@tablesnap/core";
+import { toFolderName } from "@tablesnap/core";
+import { type SequenceInfo, setvalStatement, type TableInfo } from "./catalog.ts";
+import type { Sql } from "./connect.ts";
+import { dumpRoles, dumpSchemaArchive, dumpSchemaOnly, type ToolContext } from "./pg-dump-jobs.ts";
+import { put, type SchemaFilesResult, writeSchemaFiles } from "./schema/files.ts";
+import { inSnapshot } from "./snapshot.ts";
+import { dumpTableData } from "./table-data.ts";
+import type { BackupOptions, BackupProgress } from "./types.ts";
+
+/** What the jobs of one run produce, filled in as they finish. */
+export interface RunResults {
+  readonly data: Map<number, { rows: number; files: FileEntry[] }>;
+  readonly archives: Map<string, FileEntry[]>;
+  readonly skipped: { object: string; reason: string }[];
+  schemaFiles?: SchemaFilesResult;
+  roles?: { file: FileEntry; passwords: boolean };
+  sequencesFiles: Map<string, FileEntry>;
+}
+
+export interface JobContext {
+  readonly o: BackupOptions;
+  readonly sql: Sql;
+  readonly tool: ToolContext;
+  /** Tables to back up (the unreadable ones already left out). */
+  readonly tables: readonly TableInfo[];
+  readonly schemaFolders: ReadonlyMap<string, string>;
+  readonly tableFolder: (t: TableInfo) => string;
+  readonly maxBytes: number;
+  readonly progress: BackupProgress;
+}
+
+interface Job {
+  /** Estimated bytes of work: jobs run largest first, so the longest never starts last. */
+  readonly weight: number;
+  readonly run: () => Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+
+/** Every job of a run: the schema dump, roles, per-schema archives, and one COPY per table. */
+export function planJobs(c: JobContext, results: RunResults): Job[] {
+  const { o, tool } = c;
+  const s = tool.snapshot;
+  const jobs: Job[] = [
+    {
+      // pg_dump reads the catalog per table: about 0.1 ms each, plus its start-up.
+      weight: 16 * MiB + c.tables.length * 64 * 1024,
+      run: async () => {
+        const parsed = await dumpSchemaOnly(tool);
+        const folders = {
+          tableFolders: new Map(c.tables.map((t) => [t.oid, c.tableFolder(t)])),
+          schemaFolders: c.schemaFolders,
+        };
+        results.schemaFiles = await inSnapshot(c.sql, s.id, (tx) =>
+          writeSchemaFiles(tx, parsed, folders, o.store),
+        );
+      },
+    },
+    {
+      weight: 8 * MiB,
+      run: async () => {
+        const r = await dumpRoles(tool);
+        results.roles = { file: await put(o.store, "roles.sql", r.text), passwords: r.passwords };
+        results.sequencesFiles = await writeFreeSequences(c, s.sequences);
+      },
+    },
+  ];
+  if (o.customDump) {
+    for (const name of s.schemas) {
+      const folder = c.schemaFolders.get(name) ?? toFolderName(name);
+      jobs.push({
+        weight: c.tables.filter((t) => t.schema === name).reduce((a, t) => a + t.bytesEstimate, 0),
+        run: async () => {
+          results.archives.set(
+            name,
+            await dumpSchemaArchive(tool, name, folder, folder, o.store, c.maxBytes),
+          );
+        },
+      });
+    }
+  }
+  const owned = ownedSetvals(s.sequences);
+  for (const t of c.tables) {
+    if (t.kind === "partitioned") {
+      results.data.set(t.oid, { rows: 0, files: [] });
+      c.progress.tablesDone++;
+      continue;
+    }
+    jobs.push({
+      weight: t.bytesEstimate,
+      run: () => copyTable(c, results, t, owned.get(t.oid) ?? ""),
+    });
+  }
+  return jobs.sort((a, b) => b.weight - a.weight);
+}
+
+/**
+ * Copies a table; a table the server refuses to let us read (SQLSTATE class 42: privileges, row
+ * security) is skipped with the server's words, anything else fails the run.
+ */
+async function copyTable(
+  c: JobContext,
+  results: RunResults,
+  t: TableInfo,
+  trailer: string,
+): Promise<void> {
+  try {
+    const r = await dumpTableData({
+      sql: c.sql,
+      snapshotId: c.tool.snapshot.id,
+      table: t,
+      store: c.o.store,
+      folder: c.tableFolder(t),
+      maxBytes: c.maxBytes,
+      trailer,
+      signal: c.o.signal,
+    });
+    results.data.set(t.oid, r);
+    c.progress.rows += r.rows;
+    c.progress.bytes += r.files.reduce((a, f) => a + f.bytes, 0);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const refused =
+      e instanceof Error &&
+      e.name === "PostgresError" &&
+      typeof code === "string" &&
+      code.startsWith("42");
+    if (!refused) throw e;
+    results.skipped.push({ object: `table ${t.qname}`, reason: e.message });
+  }
+  c.progress.tablesDone++;
+  c.o.onProgress?.({ ...c.progress });
+}
+
+function ownedSetvals(sequences: readonly SequenceInfo[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const q of sequences) {
+    const stmt = setvalStatement(q);
+    if (stmt && q.ownerOid !== null) out.set(q.ownerOid, (out.get(q.ownerOid) ?? "") + stmt);
+  }
+  return out;
+}
+
+/** `<schema>/sequences.sql`: values of the sequences no backed-up table owns. */
+async function writeFreeSequences(
+  c: JobContext,
+  sequences: readonly SequenceInfo[],
+): Promise<Map<string, FileEntry>> {
+  const owned = new Set(c.tables.map((t) => t.oid));
+  const bySchema = new Map<string, string>();
+  for (const q of sequences) {
+    if (q.ownerOid !== null && owned.has(q.ownerOid)) continue;
+    const stmt = setvalStatement(q);
+    if (stmt) bySchema.set(q.schema, (bySchema.get(q.schema) ?? "") + stmt);
+  }
+  const out = new Map<string, FileEntry>();
+  for (const [schema, text] of bySchema) {
+    const folder = c.schemaFolders.get(schema);
+    if (folder) out.set(schema, await put(c.o.store, `${folder}/sequences.sql`, text));
+  }
+  return out;
+}
