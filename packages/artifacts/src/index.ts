@@ -1,5 +1,6 @@
 export { ArtifactNotFoundError, InvalidArtifactPathError } from "./errors.ts";
 export { FsArtifactStore } from "./fs/fs-store.ts";
 export { MemoryArtifactStore } from "./memory/memory-store.ts";
+export { observeClosedFiles } from "./observed.ts";
 export { checkArtifactPath } from "./path.ts";
 export type { ArtifactStore, ArtifactWriter } from "./types.ts";

@@ -1,4 +1,5 @@
 export { BranchMovedError, GitError, RepoStateError } from "./errors.ts";
+export { BlobFeeder } from "./git/blob-feeder.ts";
 export { LocalGitRepo } from "./git/local-repo.ts";
 export type { LocalRepoSession } from "./git/local-session.ts";
 export { openLocalRepo } from "./git/local-session.ts";

@@ -78,6 +78,8 @@ export function planBackup(
   manifestText: string,
   retention: Retention,
   now: Date,
+  /** Blobs already in the repository by file path (written while the dump ran). */
+  written: ReadonlyMap<string, string> = new Map(),
 ): PublishPlan {
   const ops: TreeOp[] = [];
   const taken = new Set(base.archives.map((a) => a.folder));
@@ -101,16 +103,11 @@ export function planBackup(
   const prefix = `${LATEST_DIR}/${folder}`;
   for (const f of manifestFiles(manifest)) {
     const same = base.reusable.get(f.path);
-    if (same && same.sha256 === f.sha256 && same.bytes === f.bytes) {
-      reused++;
-      ops.push({
-        op: "file",
-        path: `${prefix}/${f.path}`,
-        source: { kind: "blob", sha: same.blob },
-      });
-    } else {
-      ops.push({ op: "file", path: `${prefix}/${f.path}`, source: artifact(f) });
-    }
+    const unchanged = same !== undefined && same.sha256 === f.sha256 && same.bytes === f.bytes;
+    if (unchanged) reused++;
+    const blob = unchanged ? same.blob : written.get(f.path);
+    const source: FileSource = blob ? { kind: "blob", sha: blob } : artifact(f);
+    ops.push({ op: "file", path: `${prefix}/${f.path}`, source });
   }
   ops.push({
     op: "file",

@@ -16,6 +16,8 @@ export interface PublishOptions {
   readonly now?: Date;
   /** How often to rebuild on top of a branch that moved meanwhile. */
   readonly attempts?: number;
+  /** Blobs the repository already holds for some of the files, by path (see BlobFeeder). */
+  readonly written?: ReadonlyMap<string, string>;
 }
 
 export interface PublishResult {
@@ -55,7 +57,7 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
         reusedFiles: 0,
       };
     }
-    const plan = planBackup(base, o.manifest, text, o.retention, o.now ?? new Date());
+    const plan = planBackup(base, o.manifest, text, o.retention, o.now ?? new Date(), o.written);
     try {
       const r = await o.repo.commit({
         branch: o.branch,

@@ -607,6 +607,12 @@ describe("tablesnap backup: a role that may not read everything", () => {
         ["public", "accounts", 20],
         ["public", "events", 2],
       ]);
+      // Not a superuser, the role cannot read pg_authid (as on Supabase): roles without passwords.
+      expect(m.roles.passwords).toBe(false);
+      const folder = await git(repo, ["show", "HEAD:backups/latest/latest"]);
+      expect(await git(repo, ["show", `HEAD:backups/latest/${folder}/roles.sql`])).toMatch(
+        /CREATE ROLE postgres;/,
+      );
       const paths = (await git(repo, ["ls-tree", "-r", "--name-only", "HEAD"])).split("\n");
       expect(paths.filter((p) => p.includes("/tables/secrets"))).toEqual([]);
       expect(paths.some((p) => /\/public\/tables\/accounts\/data[^/]*\.sql$/.test(p))).toBe(true);

@@ -14,6 +14,19 @@ import { git, gitText } from "./git.ts";
 const ZERO = "0".repeat(40);
 
 /**
+ * Level-1 zlib, and no delta search for blobs over 1 MiB: parts of a table are not deltas of each
+ * other, and the search cost four times the whole write on a 1 GB table.
+ */
+export const FAST_IMPORT_CONFIG = [
+  "-c",
+  "core.compression=1",
+  "-c",
+  "pack.compression=1",
+  "-c",
+  "core.bigFileThreshold=1m",
+];
+
+/**
  * A BackupRepo on a git repository on disk, through the git CLI. A commit is built with one
  * `git fast-import` (blobs streamed in, folders reused by tree SHA) on a private ref, then the
  * branch is moved with a compare-and-swap `update-ref`: it moves once, or not at all.
@@ -101,21 +114,15 @@ function parseLsTree(out: Buffer): { mode: EntryMode; sha: string; path: string 
 
 /** Streams every new blob and the tree edits into one fast-import, which writes one pack. */
 async function fastImport(dir: string, ref: string, req: CommitRequest): Promise<void> {
-  // Level-1 zlib, and no delta search for blobs over 1 MiB: parts of a table are not deltas of
-  // each other, and the search cost four times the whole write on a 1 GB table.
-  const config = [
-    "-c",
-    "core.compression=1",
-    "-c",
-    "pack.compression=1",
-    "-c",
-    "core.bigFileThreshold=1m",
-  ];
-  const child = spawn("git", [...config, "fast-import", "--quiet", "--done", "--date-format=raw"], {
-    cwd: dir,
-    env: { ...process.env, LC_ALL: "C" },
-    stdio: ["pipe", "ignore", "pipe"],
-  });
+  const child = spawn(
+    "git",
+    [...FAST_IMPORT_CONFIG, "fast-import", "--quiet", "--done", "--date-format=raw"],
+    {
+      cwd: dir,
+      env: { ...process.env, LC_ALL: "C" },
+      stdio: ["pipe", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;

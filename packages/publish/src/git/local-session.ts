@@ -9,6 +9,8 @@ import { LocalGitRepo } from "./local-repo.ts";
 export interface LocalRepoSession {
   readonly repo: LocalGitRepo;
   readonly dir: string;
+  /** The repository's git dir (`.git`, or the folder itself when bare). */
+  readonly gitDir: string;
   readonly created: boolean;
   /** A folder inside the git dir (never in the work tree) for this run's artifacts. */
   stagingDir(backupId: string): string;
@@ -65,6 +67,7 @@ export async function openLocalRepo(dirArg: string, branch: string): Promise<Loc
   return {
     repo: new LocalGitRepo(dir),
     dir,
+    gitDir,
     created,
     stagingDir: (id) => join(home, "staging", id),
     async syncWorkTree(b) {

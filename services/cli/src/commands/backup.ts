@@ -1,8 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { FsArtifactStore } from "@tablesnap/artifacts";
+import { FsArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
 import type { Manifest } from "@tablesnap/core";
 import { runBackup } from "@tablesnap/dump";
-import { formatBytes, openLocalRepo, type PublishResult, publishBackup } from "@tablesnap/publish";
+import {
+  BlobFeeder,
+  formatBytes,
+  openLocalRepo,
+  type PublishResult,
+  publishBackup,
+  readBaseState,
+} from "@tablesnap/publish";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 
@@ -12,9 +19,10 @@ export interface BackupOutcome {
 }
 
 /**
- * `tablesnap backup`: checks the repository first, dumps into a staging folder inside its git dir,
- * then publishes one commit. A failure or interruption before the commit leaves the repository
- * exactly as it was; the staging folder is removed either way.
+ * `tablesnap backup`: checks the repository first, dumps into a staging folder inside its git dir
+ * while a BlobFeeder stores each finished file in git, then publishes one commit. A failure or
+ * interruption before the commit leaves the repository as it was (a repository the run created
+ * is removed); the staging folder is removed either way.
  */
 export async function backupCommand(
   args: BackupArgs,
@@ -23,15 +31,19 @@ export async function backupCommand(
   critical: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<BackupOutcome> {
   const session = await openLocalRepo(args.repo, args.branch);
+  let feeder: BlobFeeder | undefined;
   try {
     const backupId = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomBytes(4).toString("hex")}`;
-    const store = new FsArtifactStore(session.stagingDir(backupId));
+    const staging = new FsArtifactStore(session.stagingDir(backupId));
+    const base = await readBaseState(session.repo, await session.repo.head(args.branch));
+    const blobs = new BlobFeeder(session.gitDir, staging, base.reusable);
+    feeder = blobs;
     out.info(
       `backing up ${describe(args.databaseUrl)} into ${session.dir}${session.created ? " (new repository)" : ""}`,
     );
     const manifest = await runBackup({
       databaseUrl: args.databaseUrl,
-      store,
+      store: observeClosedFiles(staging, (entry) => blobs.offer(entry)),
       backupId,
       triggers: [args.trigger],
       jobs: args.jobs,
@@ -47,14 +59,17 @@ export async function backupCommand(
         ),
     });
     out.progressDone();
+    const written = await blobs.finish();
+    feeder = undefined;
     // From here on an interrupt waits: the branch and the work tree move together.
     const publish = await critical(async () => {
       const r = await publishBackup({
         repo: session.repo,
         branch: args.branch,
         manifest,
-        artifacts: store,
+        artifacts: staging,
         retention: { keep: args.keep, keepDays: args.keepDays },
+        written,
       });
       await session.syncWorkTree(args.branch);
       return r;
@@ -62,6 +77,7 @@ export async function backupCommand(
     await session.close();
     return { manifest, publish };
   } catch (e) {
+    await feeder?.abort();
     // A repository this run created and never committed to is removed again.
     const committed = (await session.repo.head(args.branch).catch(() => null)) !== null;
     await (committed ? session.close() : session.discard());
