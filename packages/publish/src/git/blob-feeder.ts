@@ -1,133 +1,56 @@
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
-import { GitError } from "../errors.ts";
-import { FAST_IMPORT_CONFIG } from "./local-repo.ts";
+import { FastImportLane } from "./fast-import-lane.ts";
 
 /**
- * Writes artifacts into the repository's object store while the dump is still running: one
- * `git fast-import` takes each file as soon as it is complete, so hashing and compressing overlap
- * with copying. Files the previous backup already holds with the same sha256 are not sent.
- * `finish()` returns the blob SHA of every file by path, for the commit to reference.
+ * Writes artifacts into the repository's object store while the dump is still running: each file
+ * goes, as soon as it is complete, to the least busy of a few `git fast-import` processes, so
+ * hashing and compressing overlap with copying and use more than one core. Files the previous
+ * backup already holds with the same sha256 are not sent. `finish()` returns the blob SHA of every
+ * file offered, by path, for the commit to reference.
  */
 export class BlobFeeder {
-  readonly #artifacts: ArtifactStore;
-  readonly #known: Map<string, string>;
+  readonly #lanes: FastImportLane[];
   readonly #previous: ReadonlyMap<string, { blob: string; sha256: string; bytes: number }>;
-  readonly #marks: string;
-  readonly #child: ReturnType<typeof spawn>;
-  readonly #closed: Promise<number>;
-  readonly #byMark = new Map<number, string>();
-  #queue: Promise<void> = Promise.resolve();
-  #failure: unknown;
-  #stderr = "";
+  readonly #reused = new Map<string, string>();
 
   constructor(
     gitDir: string,
     artifacts: ArtifactStore,
     previous: ReadonlyMap<string, { blob: string; sha256: string; bytes: number }>,
+    lanes = 2,
   ) {
-    this.#artifacts = artifacts;
     this.#previous = previous;
-    this.#known = new Map();
-    this.#marks = join(gitDir, `tablesnap-marks-${randomBytes(4).toString("hex")}`);
-    this.#child = spawn(
-      "git",
-      [
-        ...FAST_IMPORT_CONFIG,
-        `--git-dir=${gitDir}`,
-        "fast-import",
-        "--quiet",
-        "--done",
-        `--export-marks=${this.#marks}`,
-      ],
-      { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
+    this.#lanes = Array.from(
+      { length: Math.max(1, lanes) },
+      () => new FastImportLane(gitDir, artifacts),
     );
-    this.#child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-      this.#stderr += d;
-    });
-    this.#child.stdin?.on("error", (e) => {
-      this.#failure ??= e;
-    });
-    this.#closed = new Promise((resolve) => {
-      this.#child.on("error", (e) => {
-        this.#failure ??= e;
-        resolve(-1);
-      });
-      this.#child.on("close", (code) => resolve(code ?? -1));
-    });
   }
 
   /** Queues a finished file; returns at once. */
   offer(entry: FileEntry): void {
     const same = this.#previous.get(entry.path);
     if (same && same.sha256 === entry.sha256 && same.bytes === entry.bytes) {
-      this.#known.set(entry.path, same.blob);
+      this.#reused.set(entry.path, same.blob);
       return;
     }
-    const mark = this.#byMark.size + 1;
-    this.#byMark.set(mark, entry.path);
-    this.#queue = this.#queue
-      .then(() => this.#send(mark, entry))
-      .catch((e: unknown) => {
-        this.#failure ??= e;
-      });
+    const lane = this.#lanes.reduce((a, b) => (b.pending < a.pending ? b : a));
+    lane.add(entry);
   }
 
   /** Waits for every queued file and returns path → blob SHA for everything offered. */
   async finish(): Promise<Map<string, string>> {
-    await this.#queue;
-    if (!this.#failure) await this.#write("done\n").catch((e: unknown) => (this.#failure ??= e));
-    this.#child.stdin?.end();
-    const code = await this.#closed;
-    try {
-      if (this.#failure) throw this.#failure;
-      if (code !== 0)
-        throw new GitError(
-          `git fast-import failed: ${this.#stderr.trim().split("\n").slice(-3).join(" ")}`,
-        );
-      const marks = await readFile(this.#marks, "utf8");
-      for (const line of marks.split("\n")) {
-        const m = /^:(\d+) ([0-9a-f]{40})$/.exec(line);
-        const path = m ? this.#byMark.get(Number(m[1])) : undefined;
-        if (m?.[2] && path) this.#known.set(path, m[2]);
-      }
-      if (this.#known.size < this.#byMark.size)
-        throw new GitError("git fast-import did not report every blob");
-      return this.#known;
-    } finally {
-      await rm(this.#marks, { force: true });
+    const results = await Promise.allSettled(this.#lanes.map((l) => l.finish()));
+    const out = new Map(this.#reused);
+    for (const r of results) {
+      if (r.status === "rejected") throw r.reason;
+      for (const [path, sha] of r.value) out.set(path, sha);
     }
+    return out;
   }
 
   /** Stops without writing anything the repository will use. */
   async abort(): Promise<void> {
-    this.#failure ??= new Error("aborted");
-    this.#child.kill("SIGTERM");
-    await this.#closed;
-    await rm(this.#marks, { force: true });
-  }
-
-  async #send(mark: number, entry: FileEntry): Promise<void> {
-    if (this.#failure) return;
-    await this.#write(`blob\nmark :${mark}\ndata ${entry.bytes}\n`);
-    let seen = 0;
-    for await (const chunk of this.#artifacts.read(entry.path)) {
-      seen += chunk.length;
-      await this.#write(chunk);
-    }
-    if (seen !== entry.bytes)
-      throw new GitError(`artifact ${entry.path} changed while it was being stored`);
-    await this.#write("\n");
-  }
-
-  #write(data: string | Uint8Array): Promise<void> {
-    const stdin = this.#child.stdin;
-    if (!stdin) return Promise.reject(new GitError("git fast-import has no stdin"));
-    if (stdin.write(data)) return Promise.resolve();
-    return new Promise((resolve) => stdin.once("drain", () => resolve()));
+    await Promise.all(this.#lanes.map((l) => l.abort()));
   }
 }

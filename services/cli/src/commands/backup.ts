@@ -36,7 +36,7 @@ export async function backupCommand(
     const backupId = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomBytes(4).toString("hex")}`;
     const staging = new FsArtifactStore(session.stagingDir(backupId));
     const base = await readBaseState(session.repo, await session.repo.head(args.branch));
-    const blobs = new BlobFeeder(session.gitDir, staging, base.reusable);
+    const blobs = new BlobFeeder(session.gitDir, staging, base.reusable, args.jobs);
     feeder = blobs;
     out.info(
       `backing up ${describe(args.databaseUrl)} into ${session.dir}${session.created ? " (new repository)" : ""}`,
