@@ -1,4 +1,4 @@
-/** Where the CLI talks: one-line progress on a terminal, plain lines otherwise, never on stdout. */
+/** Where the CLI talks: stderr only, progress redrawn on a terminal and every 10 s otherwise. */
 export interface Output {
   info(line: string): void;
   progress(line: string): void;
@@ -14,10 +14,16 @@ export function makeOutput(stream: NodeJS.WriteStream, quiet: boolean): Output {
       if (!quiet) stream.write(`${line}\n`);
     },
     progress(line) {
-      if (quiet || !tty) return;
+      if (quiet) return;
       const now = Date.now();
-      if (now - last < 100) return;
+      // A terminal gets one line redrawn; a log gets a line every 10 s of a long run.
+      if (now - last < (tty ? 100 : 10_000)) return;
+      if (last === 0 && !tty) {
+        last = now;
+        return;
+      }
       last = now;
+      if (!tty) return void stream.write(`${line}\n`);
       shown = true;
       stream.write(`\r\x1b[2K${line}`);
     },
