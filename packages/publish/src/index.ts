@@ -3,6 +3,7 @@ export { BlobFeeder } from "./git/blob-feeder.ts";
 export { LocalGitRepo } from "./git/local-repo.ts";
 export type { LocalRepoSession } from "./git/local-session.ts";
 export { openLocalRepo } from "./git/local-session.ts";
+export { GitTreeReader } from "./git/tree-reader.ts";
 export { MemoryBackupRepo } from "./memory/memory-repo.ts";
 export { commitMessage, formatBytes } from "./message.ts";
 export type { BaseState, PublishPlan, Retention } from "./plan.ts";

@@ -3,13 +3,15 @@ import { TablesnapError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
 import { BACKUP_HELP, parseBackupArgs } from "./args.ts";
 import { backupCommand } from "./commands/backup.ts";
+import { formatVerify, parseVerifyArgs, VERIFY_HELP, verifyCommand } from "./commands/verify.ts";
 import { makeOutput } from "./output.ts";
 import { formatSummary } from "./summary.ts";
 
 const USAGE = `Usage: tablesnap <command> [options]
 
 Commands:
-  backup    back up a whole database into a git repository (tablesnap backup --help)`;
+  backup    back up a whole database into a git repository (tablesnap backup --help)
+  verify    check every file of a backup against its manifest (tablesnap verify --help)`;
 
 /** Exit codes every command shares. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, interrupted: 130 } as const;
@@ -23,14 +25,15 @@ async function main(
     process.stdout.write(`${USAGE}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
-  if (command !== "backup") {
+  if (command !== "backup" && command !== "verify") {
     process.stderr.write(`tablesnap: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
     return EXIT.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`${BACKUP_HELP}\n`);
+    process.stdout.write(`${command === "backup" ? BACKUP_HELP : VERIFY_HELP}\n`);
     return EXIT.ok;
   }
+  if (command === "verify") return verify(rest);
   const interrupts = new AbortController();
   let inCritical = false;
   let stopRequested = false;
@@ -66,6 +69,22 @@ async function main(
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+async function verify(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseVerifyArgs(argv);
+    const r = await verifyCommand(args);
+    if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else {
+      const out = formatVerify(r);
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+    }
+    return r.ok ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    return report(e, false);
   }
 }
 

@@ -1,0 +1,2 @@
+export type { BackupReader, Problem, ProblemKind, VerifyReport } from "./types.ts";
+export { verifyBackup } from "./verify.ts";

@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import { type Manifest, manifestFiles, messageOf, parseManifest } from "@tablesnap/core";
+import type { BackupReader, Problem, VerifyReport } from "./types.ts";
+
+const MANIFEST = "manifest.json";
+
+/**
+ * Re-hashes every file of a backup and checks it against `manifest.json`: every listed file is
+ * there with its size and sha256, no file is there that the manifest does not list, and every
+ * table has its schema file (and, unless partitioned, its data).
+ */
+export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> {
+  const present = new Set(await reader.list());
+  const problems: Problem[] = [];
+  let manifest: Manifest;
+  try {
+    if (!present.has(MANIFEST)) throw new Error("not found");
+    manifest = parseManifest(await readText(reader, MANIFEST));
+  } catch (e) {
+    const message = `${MANIFEST}: ${messageOf(e).split("\n")[0]}`;
+    return {
+      ok: false,
+      backupId: null,
+      files: 0,
+      bytes: 0,
+      problems: [{ kind: "manifest", path: MANIFEST, message }],
+    };
+  }
+  const listed = manifestFiles(manifest);
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const f of listed) {
+    if (seen.has(f.path)) {
+      problems.push({
+        kind: "manifest",
+        path: f.path,
+        message: `${f.path}: listed twice in ${MANIFEST}`,
+      });
+      continue;
+    }
+    seen.add(f.path);
+    if (!present.has(f.path)) {
+      problems.push({ kind: "missing", path: f.path, message: `${f.path}: missing` });
+      continue;
+    }
+    const got = await digest(reader, f.path);
+    bytes += got.bytes;
+    if (got.bytes !== f.bytes) {
+      problems.push({
+        kind: "size",
+        path: f.path,
+        message: `${f.path}: ${got.bytes} bytes, manifest says ${f.bytes}`,
+      });
+    } else if (got.sha256 !== f.sha256) {
+      problems.push({
+        kind: "checksum",
+        path: f.path,
+        message: `${f.path}: sha256 ${got.sha256}, manifest says ${f.sha256}`,
+      });
+    }
+  }
+  for (const p of present) {
+    if (p !== MANIFEST && !seen.has(p))
+      problems.push({ kind: "unexpected", path: p, message: `${p}: not in ${MANIFEST}` });
+  }
+  for (const t of manifest.tables) {
+    const names = t.files.map((f) => f.path);
+    const label = `table ${t.schema}.${t.name}`;
+    if (!names.includes(`${t.path}/schema.sql`)) {
+      problems.push({
+        kind: "table",
+        path: t.path,
+        message: `${t.path}: ${label} has no schema.sql`,
+      });
+    }
+    if (t.kind !== "partitioned" && !names.includes(`${t.path}/data.sql`)) {
+      problems.push({
+        kind: "table",
+        path: t.path,
+        message: `${t.path}: ${label} has no data.sql`,
+      });
+    }
+    const outside = names.filter((n) => !n.startsWith(`${t.path}/`));
+    for (const n of outside)
+      problems.push({
+        kind: "table",
+        path: n,
+        message: `${n}: listed under ${label} but outside its folder`,
+      });
+  }
+  return {
+    ok: problems.length === 0,
+    backupId: manifest.backup_id,
+    files: seen.size,
+    bytes,
+    problems,
+  };
+}
+
+async function digest(
+  reader: BackupReader,
+  path: string,
+): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of reader.read(path)) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+async function readText(reader: BackupReader, path: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of reader.read(path)) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
+}
