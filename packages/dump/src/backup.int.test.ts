@@ -136,6 +136,51 @@ describe("backup of the hard-cases database", () => {
     expect(sqlLines(ours)).toEqual(sqlLines(stdout));
   });
 
+  it("records pg_dump's order of every schema entry in toc.tsv, each line naming a real entry", async () => {
+    const toc = (await first.text("toc.tsv")).trim().split("\n").slice(1);
+    const { stdout } = await run("pg_dump", ["--schema-only", db.url], { maxBuffer: 256 << 20 });
+    expect(toc).toHaveLength(stdout.split("\n").filter((l) => l.startsWith("-- Name: ")).length);
+    const sections = new Map<string, number>();
+    for (const f of manifestFiles(first.manifest).filter((x) =>
+      /(^|\/)(schema|database)\.sql$/.test(x.path),
+    )) {
+      const text = await first.text(f.path);
+      const [pre = "", post = ""] = text.split("-- tablesnap:section post-data\n");
+      sections.set(
+        `pre-data\t${f.path}`,
+        pre.split("\n").filter((l) => l.startsWith("-- Name: ")).length,
+      );
+      sections.set(
+        `post-data\t${f.path}`,
+        post.split("\n").filter((l) => l.startsWith("-- Name: ")).length,
+      );
+    }
+    const used = new Map<string, number>();
+    for (const line of toc) {
+      const [section, file, n] = line.split("\t");
+      const key = `${section}\t${file}`;
+      expect({ line, max: sections.get(key) }).toEqual({ line, max: expect.any(Number) });
+      expect(Number(n)).toBe((used.get(key) ?? 0) + 1);
+      used.set(key, Number(n));
+    }
+    expect(used).toEqual(new Map([...sections].filter(([, count]) => count > 0)));
+    // Order matters across files: the view app.order_summary (in app/schema.sql) reads the tables
+    // app.orders and public.customers (each in its own file), so it must come after both.
+    const appPre =
+      (await first.text("app/schema.sql")).split("-- tablesnap:section post-data\n")[0] ?? "";
+    const names = appPre.split("\n").filter((l) => l.startsWith("-- Name: "));
+    const view = names.findIndex((l) => l.startsWith("-- Name: order_summary; Type: VIEW;")) + 1;
+    const at = (line: string) => toc.indexOf(line);
+    expect(view).toBeGreaterThan(0);
+    expect(at("pre-data\tapp/tables/orders/schema.sql\t1")).toBeGreaterThan(0);
+    expect(at(`pre-data\tapp/schema.sql\t${view}`)).toBeGreaterThan(
+      at("pre-data\tapp/tables/orders/schema.sql\t1"),
+    );
+    expect(at(`pre-data\tapp/schema.sql\t${view}`)).toBeGreaterThan(
+      at("pre-data\tpublic/tables/customers/schema.sql\t1"),
+    );
+  });
+
   it("writes data files that psql loads into a copy equal to the source, table by table", async () => {
     const split = await backupToDisk(db.url, { maxFileBytes: 64 * 1024, customDump: false });
     expect(

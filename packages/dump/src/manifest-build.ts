@@ -55,6 +55,7 @@ export function buildManifest(
   }));
   const all = [
     sf.databaseFile,
+    sf.tocFile,
     r.roles.file,
     ...schemaEntries.flatMap((e) => e.files),
     ...tableEntries.flatMap((e) => e.files),
@@ -65,7 +66,7 @@ export function buildManifest(
     created_at: timing.createdAt,
     snapshot: { time: s.time, server_version: s.serverVersion, database: s.database },
     triggers: [...o.triggers],
-    files: [sf.databaseFile],
+    files: [sf.databaseFile, sf.tocFile],
     schemas: schemaEntries,
     tables: tableEntries,
     roles: { passwords: r.roles.passwords, files: [r.roles.file] },

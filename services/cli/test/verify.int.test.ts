@@ -38,13 +38,13 @@ describe("tablesnap verify", () => {
     expect(folder.code).toBe(0);
     expect(folder.stdout).toBe("");
     expect(folder.stderr).toMatch(
-      /^ok: backup \S+ — 5 files, \d+ bytes, every checksum matches\n$/,
+      /^ok: backup \S+ — 6 files, \d+ bytes, every checksum matches\n$/,
     );
     const archive = await git(repo, "ls-tree", "--name-only", "HEAD:backups/archive");
     for (const backup of ["latest", archive]) {
       const r = await tablesnap(["verify", "--repo", repo, "--backup", backup, "--json"]);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, files: 5, problems: [] });
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, files: 6, problems: [] });
     }
   });
 

@@ -21,6 +21,7 @@ export interface SchemaFilesResult {
   readonly tableFiles: Map<number, FileEntry>;
   readonly schemaFiles: Map<string, FileEntry>;
   readonly databaseFile: FileEntry;
+  readonly tocFile: FileEntry;
 }
 
 /**
@@ -64,7 +65,39 @@ export async function writeSchemaFiles(
     );
   }
   const db = `${dump.preamble}\n${sectioned(group({ kind: "database" }))}${dump.trailer}`;
-  return { tableFiles, schemaFiles, databaseFile: await put(store, "database.sql", db) };
+  const pathOf = (l: Location) =>
+    l.kind === "table"
+      ? `${targets.tableFolders.get(l.oid)}/schema.sql`
+      : l.kind === "schema"
+        ? `${targets.schemaFolders.get(l.name)}/schema.sql`
+        : "database.sql";
+  return {
+    tableFiles,
+    schemaFiles,
+    databaseFile: await put(store, "database.sql", db),
+    tocFile: await put(store, TOC_FILE, tocText(placed, pathOf)),
+  };
+}
+
+/** `toc.tsv`: pg_dump's own order of every entry, which the split into files cannot show. */
+export const TOC_FILE = "toc.tsv";
+
+/**
+ * One line per entry in pg_dump's order: section, file, and the entry's position (1-based) among
+ * that file's entries of that section. Objects of one file depend on objects of others (a view on
+ * a table, a partition on its parent, a table on a type), so a restore runs each section in this
+ * order. It changes only when the schema changes.
+ */
+function tocText(placed: readonly PlacedEntry[], pathOf: (l: Location) => string): string {
+  const seen = new Map<string, number>();
+  const lines = placed.map((p) => {
+    const path = pathOf(p.location);
+    const key = `${p.section}\t${path}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return `${key}\t${n}`;
+  });
+  return `# section\tfile\tentry\n${lines.join("\n")}${lines.length > 0 ? "\n" : ""}`;
 }
 
 function groupKey(l: Location): string {
