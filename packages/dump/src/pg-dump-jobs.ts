@@ -17,6 +17,30 @@ export interface ToolContext {
   readonly filter: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
 
+/**
+ * pg_dump locks every table it dumps (ACCESS SHARE). The run's snapshot transaction holds that
+ * lock on every table already, so the only thing such a request can wait for is an exclusive
+ * request (ALTER, DROP, TRUNCATE) queued behind the run itself: a wait that never ends. Give up
+ * after 2 s and say why.
+ */
+const LOCK_WAIT = "--lock-wait-timeout=2000";
+
+/** Turns pg_dump's lock timeout into the same clear error the table copies give. */
+function explainLockWait(e: unknown): unknown {
+  if (
+    !(e instanceof DumpError) ||
+    !/could not obtain lock|lock timeout|canceling statement due to statement timeout/i.test(
+      e.message,
+    )
+  )
+    return e;
+  const table = /relation "([^"]+)"/.exec(e.message)?.[1];
+  return new DumpError(
+    `${table ? `table ${table}` : "a table"} is waiting to be altered or dropped by another session (it asked for an exclusive lock after this backup started); run the backup again when that is done`,
+    { cause: e, retriable: true },
+  );
+}
+
 /** `--exclude-table` for tables we may not even lock, `--exclude-table-data` for the others skipped. */
 function exclusions(s: SnapshotInfo): string[] {
   return [
@@ -50,6 +74,7 @@ export async function dumpSchemaOnly(c: ToolContext): Promise<ParsedDump> {
     [
       "--schema-only",
       "--verbose",
+      LOCK_WAIT,
       `--snapshot=${c.snapshot.id}`,
       ...schemaArgs(c.filter),
       ...exclusions(c.snapshot),
@@ -62,7 +87,9 @@ export async function dumpSchemaOnly(c: ToolContext): Promise<ParsedDump> {
         chunks.push(chunk);
       },
     },
-  );
+  ).catch((e: unknown) => {
+    throw explainLockWait(e);
+  });
   return parseDump(Buffer.concat(chunks).toString("utf8"));
 }
 
@@ -86,13 +113,16 @@ export async function dumpSchemaArchive(
       c.tools.pgDump,
       [
         "--format=custom",
+        LOCK_WAIT,
         `--snapshot=${c.snapshot.id}`,
         `--schema=${exactPattern(schema)}`,
         ...exclusions(c.snapshot),
         `--dbname=${c.target.safeUrl}`,
       ],
       { env: c.target.libpqEnv, signal: c.signal, onStdout: (chunk) => writer.write(chunk) },
-    );
+    ).catch((e: unknown) => {
+      throw explainLockWait(e);
+    });
     return await writer.close();
   } catch (e) {
     await writer.abort();

@@ -2,7 +2,7 @@ import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
-import { DumpAbortedError } from "./errors.ts";
+import { DumpAbortedError, DumpError } from "./errors.ts";
 import { numberedPath, PartWriter } from "./parts.ts";
 import { inSnapshot } from "./snapshot.ts";
 
@@ -59,12 +59,21 @@ export async function dumpTableData(o: {
   let rows = 0;
   try {
     await inSnapshot(o.sql, o.snapshotId, async (tx) => {
+      // The run's snapshot transaction holds this lock already. If someone's ALTER TABLE now
+      // waits for that transaction, a plain lock request here would queue behind the ALTER and
+      // neither could move: refuse instead, as pg_dump -j does.
+      await tx
+        .unsafe(`LOCK TABLE ${o.table.qname} IN ACCESS SHARE MODE NOWAIT`)
+        .catch((e: unknown) => {
+          throw lockError(o.table, e);
+        });
       const query = tx.unsafe(copyQuery(o.table));
-      const stream = await query.readable();
       // Cancelling on the server ends the stream with an error; merely dropping the stream would
       // leave the server blocked writing and the connection (and this transaction) stuck.
       const cancel = () => void query.cancel();
       o.signal.addEventListener("abort", cancel, { once: true });
+      if (o.signal.aborted) cancel();
+      const stream = await query.readable();
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const flush = async () => {
@@ -92,6 +101,14 @@ export async function dumpTableData(o: {
     await writer.abort();
     throw o.signal.aborted ? new DumpAbortedError({ cause: e }) : e;
   }
+}
+
+function lockError(t: TableInfo, e: unknown): unknown {
+  if ((e as { code?: unknown }).code !== "55P03") return e;
+  return new DumpError(
+    `table ${t.qname} is waiting to be altered or dropped by another session (it asked for an exclusive lock after this backup started); run the backup again when that is done`,
+    { cause: e, retriable: true, context: { table: t.qname } },
+  );
 }
 
 function countNewlines(buf: Buffer): number {
