@@ -1,3 +1,5 @@
+import { type LexState, PLAIN, scanLine } from "./lexer.ts";
+
 /** One TOC entry of a plain-format `pg_dump -v` script. */
 export interface DumpEntry {
   readonly dumpId: number;
@@ -50,8 +52,10 @@ export function parseDump(script: string): ParsedDump {
     current = undefined;
   };
 
+  let lex: LexState = PLAIN;
   for (let i = 0; i < lines.length; i++) {
-    const header = readHeader(lines, i);
+    // Headers and the trailer count only outside strings, bodies and comments.
+    const header = lex.kind === "plain" ? readHeader(lines, i) : undefined;
     if (header) {
       flush();
       current = { head: header.head, nameLine: header.nameLine, body: [] };
@@ -59,10 +63,14 @@ export function parseDump(script: string): ParsedDump {
       continue;
     }
     const line = lines[i] ?? "";
-    if (TRAILER_START.test(line) || (line === "--" && TRAILER_START.test(lines[i + 1] ?? ""))) {
+    if (
+      lex.kind === "plain" &&
+      (TRAILER_START.test(line) || (line === "--" && TRAILER_START.test(lines[i + 1] ?? "")))
+    ) {
       trailerAt = i;
       break;
     }
+    lex = scanLine(line, lex);
     if (current) current.body.push(line);
     else if (!VOLATILE.test(line)) preamble.push(line);
   }
