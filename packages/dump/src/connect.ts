@@ -34,12 +34,25 @@ export function parseTarget(url: string): Target {
     );
   }
   const env: Record<string, string> = {};
-  const password = decodeURIComponent(u.password);
+  let password: string;
+  try {
+    password = decodeURIComponent(u.password);
+  } catch {
+    throw new ConnectionError(
+      "other",
+      "the password in the database URL is not URL-encoded (write % as %25)",
+    );
+  }
+  // A password may also come as ?password=…; either way it reaches pg_dump only through the
+  // environment, never its command line.
+  const fromQuery = u.searchParams.get("password");
   if (password) env["PGPASSWORD"] = password;
+  else if (fromQuery) env["PGPASSWORD"] = fromQuery;
   const sslmode = u.searchParams.get("sslmode");
   if (sslmode) env["PGSSLMODE"] = sslmode;
   const safe = new URL(u.toString());
   safe.password = "";
+  safe.searchParams.delete("password");
   return {
     host: u.hostname || "localhost",
     port: Number(u.port || 5432),

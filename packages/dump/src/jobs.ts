@@ -147,7 +147,9 @@ async function writeFreeSequences(
   c: JobContext,
   sequences: readonly SequenceInfo[],
 ): Promise<Map<string, FileEntry>> {
-  const owned = new Set(c.tables.map((t) => t.oid));
+  // Sequences whose owner has a data file go there; the rest (free ones, and those of
+  // partitioned tables, which have no data file) go to sequences.sql.
+  const owned = new Set(c.tables.filter((t) => t.kind !== "partitioned").map((t) => t.oid));
   const bySchema = new Map<string, string>();
   for (const q of sequences) {
     if (q.ownerOid !== null && owned.has(q.ownerOid)) continue;

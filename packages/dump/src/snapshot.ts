@@ -85,7 +85,11 @@ async function readSnapshot(
   const sequences = await listSequences(t, schemas);
   const unreadable: { table: TableInfo; reason: string; noPrivilege: boolean }[] = [];
   for (const table of tables.filter((x) => x.unreadable)) {
-    const reason = await probe(t, `SELECT FROM ONLY ${table.qname} LIMIT 0`);
+    // LOCK needs table-level SELECT (column grants do not do), and pg_dump locks every table.
+    const reason = await probe(
+      t,
+      `LOCK TABLE ${table.qname} IN ACCESS SHARE MODE; SELECT FROM ONLY ${table.qname} LIMIT 0`,
+    );
     if (reason) unreadable.push({ table, reason, noPrivilege: /permission denied/.test(reason) });
   }
   const unreadableSequences: { sequence: SequenceInfo; reason: string }[] = [];

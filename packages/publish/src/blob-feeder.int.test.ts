@@ -65,6 +65,14 @@ describe("BlobFeeder", () => {
     execFileSync("git", ["--git-dir", gitDir, "fsck", "--strict", "--no-progress"]);
   }, 30_000);
 
+  it("fails, never hangs, when git cannot take the blobs", async () => {
+    const { root, store, put } = await setup();
+    // Not a repository: every fast-import exits at once.
+    const feeder = new BlobFeeder(join(root, "staging"), store, new Map(), 2);
+    for (let i = 0; i < 4; i++) feeder.offer(await put(`t${i}/data.sql`, "x".repeat(4 << 20)));
+    await expect(feeder.finish()).rejects.toThrow(/git|fast-import/);
+  }, 20_000);
+
   it("leaves no marks files behind when aborted", async () => {
     const { gitDir, store, put } = await setup();
     const feeder = new BlobFeeder(gitDir, store, new Map(), 2);

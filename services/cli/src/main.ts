@@ -62,7 +62,8 @@ async function main(
     });
     if (args.json) process.stdout.write(`${JSON.stringify(result, jsonReplacer)}\n`);
     else out.info(formatSummary(result));
-    if (stopRequested) return EXIT.interrupted;
+    // A stop asked for during the commit waited for it: the backup is committed, say so.
+    if (stopRequested) process.stderr.write("tablesnap: stopped as asked, after committing\n");
     return result.manifest.status === "partial" ? EXIT.partial : EXIT.ok;
   } catch (e) {
     return report(e, interrupts.signal.aborted);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
 import { GitError } from "../errors.ts";
+import { writeToChild } from "./git.ts";
 import { FAST_IMPORT_CONFIG } from "./local-repo.ts";
 
 /** One `git fast-import` process taking blobs one after the other; it writes one pack. */
@@ -114,7 +115,6 @@ export class FastImportLane {
   #write(data: string | Uint8Array): Promise<void> {
     const stdin = this.#child.stdin;
     if (!stdin) return Promise.reject(new GitError("git fast-import has no stdin"));
-    if (stdin.write(data)) return Promise.resolve();
-    return new Promise((resolve) => stdin.once("drain", () => resolve()));
+    return writeToChild(stdin, data);
   }
 }

@@ -46,3 +46,31 @@ export function git(
 export async function gitText(cwd: string, args: readonly string[]): Promise<string> {
   return (await git(cwd, args)).stdout.toString("utf8").trim();
 }
+
+/**
+ * Writes to a child's stdin, waiting for room when its buffer is full; fails (never hangs) when
+ * the child stops reading: exits, crashes or closes its input.
+ */
+export function writeToChild(
+  stdin: NodeJS.WritableStream & { destroyed?: boolean },
+  data: string | Uint8Array,
+): Promise<void> {
+  if (stdin.destroyed) return Promise.reject(new GitError("git stopped reading its input"));
+  if (stdin.write(data)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (e?: Error) => {
+      stdin.off("drain", onDrain);
+      stdin.off("error", onError);
+      stdin.off("close", onClose);
+      if (e) reject(e);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onError = (e: Error) =>
+      done(new GitError(`git stopped reading its input: ${e.message}`, { cause: e }));
+    const onClose = () => done(new GitError("git stopped reading its input"));
+    stdin.on("drain", onDrain);
+    stdin.on("error", onError);
+    stdin.on("close", onClose);
+  });
+}

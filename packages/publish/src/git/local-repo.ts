@@ -9,7 +9,7 @@ import type {
   TreeEntry,
   TreeOp,
 } from "../types.ts";
-import { git, gitText } from "./git.ts";
+import { git, gitText, writeToChild } from "./git.ts";
 
 const ZERO = "0".repeat(40);
 
@@ -131,10 +131,8 @@ async function fastImport(dir: string, ref: string, req: CommitRequest): Promise
     child.on("error", reject);
     child.on("close", (code) => resolve(code ?? -1));
   });
-  const write = async (data: string | Uint8Array) => {
-    if (!child.stdin.write(data))
-      await new Promise<void>((r) => child.stdin.once("drain", () => r()));
-  };
+  child.stdin.on("error", () => {}); // reported by writeToChild and the exit code
+  const write = (data: string | Uint8Array) => writeToChild(child.stdin, data);
   try {
     const marks = new Map<number, string>();
     let mark = 0;

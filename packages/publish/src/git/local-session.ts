@@ -53,6 +53,11 @@ export async function openLocalRepo(dirArg: string, branch: string): Promise<Loc
         `--repo ${dirArg} has uncommitted changes (see git status); commit or stash them first`,
       );
   }
+  const checkedOut = bare
+    ? null
+    : (await git(dir, ["rev-parse", "-q", "--verify", "HEAD"], { allowFail: true })).stdout
+        .toString()
+        .trim() || null;
   const gitDirRaw = await gitText(dir, ["rev-parse", "--git-dir"]);
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const home = join(gitDir, "tablesnap");
@@ -74,7 +79,15 @@ export async function openLocalRepo(dirArg: string, branch: string): Promise<Loc
       if (bare) return;
       const head = await git(dir, ["symbolic-ref", "-q", "HEAD"], { allowFail: true });
       if (head.stdout.toString().trim() !== `refs/heads/${b}`) return;
-      await git(dir, ["reset", "--hard", "-q", "HEAD"]);
+      // A two-way merge from what was checked out when the run began: it refuses, instead of
+      // overwriting, files someone changed while the run went on.
+      const from = checkedOut ? [checkedOut] : [];
+      const r = await git(dir, ["read-tree", "-m", "-u", ...from, "HEAD"], { allowFail: true });
+      if (r.code !== 0) {
+        throw new RepoStateError(
+          `the backup is committed, but files in ${dirArg} changed during the run and the work tree was not updated (${r.stderr.trim().split("\n")[0]}); see git status`,
+        );
+      }
     },
     close,
     async discard() {

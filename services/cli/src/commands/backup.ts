@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { FsArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
 import type { Manifest } from "@tablesnap/core";
-import { runBackup } from "@tablesnap/dump";
+import { DumpAbortedError, runBackup } from "@tablesnap/dump";
 import {
   BlobFeeder,
   formatBytes,
@@ -61,6 +61,7 @@ export async function backupCommand(
     out.progressDone();
     const written = await blobs.finish();
     feeder = undefined;
+    if (signal.aborted) throw new DumpAbortedError();
     // From here on an interrupt waits: the branch and the work tree move together.
     const publish = await critical(async () => {
       const r = await publishBackup({
@@ -90,6 +91,7 @@ function describe(url: string): string {
   try {
     const u = new URL(url);
     u.password = "";
+    u.searchParams.delete("password");
     return u.toString();
   } catch {
     return "the database";
