@@ -96,7 +96,7 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
 }
 
 /**
- * Copies a table; a table the server refuses to let us read (SQLSTATE class 42: privileges, row
+ * Copies a table; a table the server refuses to let us read (SQLSTATE 42501: privileges, row
  * security) is skipped with the server's words, anything else fails the run.
  */
 async function copyTable(
@@ -125,7 +125,7 @@ async function copyTable(
       e instanceof Error &&
       e.name === "PostgresError" &&
       typeof code === "string" &&
-      code.startsWith("42");
+      code === "42501";
     if (!refused) throw e;
     results.skipped.push({ object: `table ${t.qname}`, reason: e.message });
   }
