@@ -19,7 +19,7 @@ import {
   TARGET_PEAK_MB,
   tablesnap,
 } from "./lib/commands.ts";
-import { ensurePgbenchDb } from "./lib/db.ts";
+import { churn, ensurePgbenchDb } from "./lib/db.ts";
 import { kbToMb, log, round1, round3, sec } from "./lib/format.ts";
 import { measure, median, type RunResult } from "./lib/measure.ts";
 
@@ -39,17 +39,21 @@ const VARIANTS: readonly { key: Key; label: string; command: CommandFor }[] = [
   { key: "C", label: "tablesnap (default)", command: TABLESNAP_DEFAULT },
 ];
 
-function parseOptions(): { rounds: number; warmup: number; big: boolean } {
+function parseOptions(): { rounds: number; warmup: number; big: boolean; churn: number } {
   const { values } = parseArgs({
     options: {
       rounds: { type: "string", default: "5" },
       warmup: { type: "string", default: "1" },
       big: { type: "boolean", default: false },
+      churn: { type: "string", default: "0" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    log("usage: node bench/dump.ts [--rounds N (1-50, default 5)] [--warmup N (0-3)] [--big]");
+    log(
+      "usage: node bench/dump.ts [--rounds N (1-50, default 5)] [--warmup N (0-3)] [--big]\n" +
+        "  [--churn T: run T pgbench transactions before every round, so each backup sees changed data]",
+    );
     process.exit(0);
   }
   const int = (name: string, v: string, min: number, max: number): number => {
@@ -63,6 +67,7 @@ function parseOptions(): { rounds: number; warmup: number; big: boolean } {
     rounds: int("rounds", values.rounds, 1, 50),
     warmup: int("warmup", values.warmup, 0, 3),
     big: values.big,
+    churn: int("churn", values.churn, 0, 1_000_000),
   };
 }
 
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= opts.warmup + opts.rounds; round++) {
       const warm = round <= opts.warmup;
       const name = warm ? `warm-up ${round}` : `round ${round - opts.warmup}/${opts.rounds}`;
+      if (opts.churn > 0 && round > 1) await churn(DB, opts.churn);
       for (const v of VARIANTS) {
         const [cmd, args] = v.command(out[v.key]);
         const r = await measure(cmd, args, { cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS });
@@ -109,7 +115,10 @@ async function main(): Promise<void> {
     if (a1 && b1 && c1) {
       log(
         `first backup into a new repository (warm-up 1, every blob new): A ${sec(a1.ms)} s, ` +
-          `C ${sec(c1.ms)} s, pg_dump ${sec(b1.ms)} s; the timed rounds back up unchanged data`,
+          `C ${sec(c1.ms)} s, pg_dump ${sec(b1.ms)} s; ` +
+          (opts.churn > 0
+            ? `${opts.churn} pgbench transactions ran before each later round`
+            : "the timed rounds back up unchanged data (--churn T changes it)"),
       );
     }
 
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
       database: DB,
       pgbench_scale: SCALE,
       rounds: opts.rounds,
+      churn_transactions_per_round: opts.churn,
       warmup_rounds: opts.warmup,
       commands: Object.fromEntries(
         VARIANTS.map((v) => [v.key, commandLine(v.command(out[v.key]))]),

@@ -63,6 +63,19 @@ export async function ensurePgbenchDb(db: string, scale: number): Promise<void> 
   log(`  done in ${seconds(started)} s`);
 }
 
+/**
+ * Changes the data between rounds: `transactions` pgbench TPC-B transactions (each updates one
+ * account, teller and branch and inserts a history row), so every backup sees changed tables.
+ */
+export async function churn(db: string, transactions: number): Promise<void> {
+  const pgbench = PGBENCH_CANDIDATES.find((p) => existsSync(p)) ?? "pgbench";
+  const args = ["-n", "-c", "2", "-j", "2", "-t", String(Math.ceil(transactions / 2))];
+  await execFileP(pgbench, [...args, "-h", PG.host, "-p", PG.port, "-U", PG.user, db], {
+    timeout: SETUP_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
 /** A database holding one table `big` (id primary key, 256-char payload) of about `bytes`. */
 export async function ensureBigDb(db: string, bytes: number): Promise<number> {
   if (!(await databaseExists(db))) await createDatabase(db);
