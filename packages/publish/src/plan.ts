@@ -20,6 +20,15 @@ export interface BaseState {
   readonly reusable: ReadonlyMap<string, { blob: string; sha256: string; bytes: number }>;
 }
 
+/** Whether the previous latest holds this very file (same path, size and sha256). */
+export function unchangedFile(
+  previous: BaseState["reusable"],
+  f: { path: string; sha256: string; bytes: number },
+): string | undefined {
+  const same = previous.get(f.path);
+  return same && same.sha256 === f.sha256 && same.bytes === f.bytes ? same.blob : undefined;
+}
+
 export interface Retention {
   /** Keep at least the newest N archives. */
   readonly keep: number;
@@ -102,10 +111,9 @@ export function planBackup(
   let reused = 0;
   const prefix = `${LATEST_DIR}/${folder}`;
   for (const f of manifestFiles(manifest)) {
-    const same = base.reusable.get(f.path);
-    const unchanged = same !== undefined && same.sha256 === f.sha256 && same.bytes === f.bytes;
+    const unchanged = unchangedFile(base.reusable, f);
     if (unchanged) reused++;
-    const blob = unchanged ? same.blob : written.get(f.path);
+    const blob = unchanged ?? written.get(f.path);
     const source: FileSource = blob ? { kind: "blob", sha: blob } : artifact(f);
     ops.push({ op: "file", path: `${prefix}/${f.path}`, source });
   }

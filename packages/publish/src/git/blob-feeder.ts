@@ -1,5 +1,6 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
+import { unchangedFile } from "../plan.ts";
 import { FastImportLane } from "./fast-import-lane.ts";
 
 /**
@@ -29,9 +30,9 @@ export class BlobFeeder {
 
   /** Queues a finished file; returns at once. */
   offer(entry: FileEntry): void {
-    const same = this.#previous.get(entry.path);
-    if (same && same.sha256 === entry.sha256 && same.bytes === entry.bytes) {
-      this.#reused.set(entry.path, same.blob);
+    const same = unchangedFile(this.#previous, entry);
+    if (same) {
+      this.#reused.set(entry.path, same);
       return;
     }
     const lane = this.#lanes.reduce((a, b) => (b.pending < a.pending ? b : a));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
 import { GitError } from "../errors.ts";
-import { writeToChild } from "./git.ts";
+import { sendBlob, writeToChild } from "./git.ts";
 import { FAST_IMPORT_CONFIG } from "./local-repo.ts";
 
 /** One `git fast-import` process taking blobs one after the other; it writes one pack. */
@@ -101,15 +101,7 @@ export class FastImportLane {
 
   async #send(mark: number, entry: FileEntry): Promise<void> {
     if (this.#failure) return;
-    await this.#write(`blob\nmark :${mark}\ndata ${entry.bytes}\n`);
-    let seen = 0;
-    for await (const chunk of this.#artifacts.read(entry.path)) {
-      seen += chunk.length;
-      await this.#write(chunk);
-    }
-    if (seen !== entry.bytes)
-      throw new GitError(`artifact ${entry.path} changed while it was being stored`);
-    await this.#write("\n");
+    await sendBlob((d) => this.#write(d), this.#artifacts, mark, entry.path, entry.bytes);
   }
 
   #write(data: string | Uint8Array): Promise<void> {

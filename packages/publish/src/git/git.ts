@@ -74,3 +74,30 @@ export function writeToChild(
     stdin.on("close", onClose);
   });
 }
+
+/**
+ * Streams one artifact into fast-import as `blob` with `mark`; the size comes first, so a file
+ * that does not have the size the manifest says is an error, never a corrupt stream.
+ */
+export async function sendBlob(
+  write: (data: string | Uint8Array) => Promise<void>,
+  artifacts: { read(path: string): AsyncIterable<Uint8Array> },
+  mark: number,
+  path: string,
+  bytes: number,
+): Promise<void> {
+  await write(`blob\nmark :${mark}\ndata ${bytes}\n`);
+  let seen = 0;
+  for await (const chunk of artifacts.read(path)) {
+    seen += chunk.length;
+    if (seen > bytes) break;
+    await write(chunk);
+  }
+  // A file larger than announced stops before its surplus reaches fast-import as commands.
+  if (seen > bytes) {
+    throw new GitError(`artifact ${path} is larger than the ${bytes} bytes the manifest says`);
+  }
+  if (seen < bytes)
+    throw new GitError(`artifact ${path} has ${seen} bytes, the manifest says ${bytes}`);
+  await write("\n");
+}

@@ -9,7 +9,7 @@ import type {
   TreeEntry,
   TreeOp,
 } from "../types.ts";
-import { git, gitText, writeToChild } from "./git.ts";
+import { git, gitText, sendBlob, writeToChild } from "./git.ts";
 
 const ZERO = "0".repeat(40);
 
@@ -139,18 +139,7 @@ async function fastImport(dir: string, ref: string, req: CommitRequest): Promise
     for (const [i, op] of req.ops.entries()) {
       if (op.op !== "file" || op.source.kind !== "artifact") continue;
       marks.set(i, `:${++mark}`);
-      await write(`blob\nmark :${mark}\ndata ${op.source.bytes}\n`);
-      let seen = 0;
-      for await (const chunk of req.artifacts.read(op.source.path)) {
-        seen += chunk.length;
-        await write(chunk);
-      }
-      if (seen !== op.source.bytes) {
-        throw new GitError(
-          `artifact ${op.source.path} has ${seen} bytes, the manifest says ${op.source.bytes}`,
-        );
-      }
-      await write("\n");
+      await sendBlob(write, req.artifacts, mark, op.source.path, op.source.bytes);
     }
     const when = `${Math.floor(Date.now() / 1000)} +0000`;
     const who = `${req.author.name} <${req.author.email}> ${when}`;
