@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-const shared = ["packages/*/{src,test}/**", "services/*/{src,test}/**", "test/**"];
+const shared = [
+  "packages/*/{src,test}/**",
+  "services/*/{src,test}/**",
+  "test/**",
+  "tools/*/{src,test}/**",
+];
 
 export default defineConfig({
   test: {

@@ -4,8 +4,8 @@
  * memory of the tablesnap process. Figures go to stdout and to .bench/dump-<time>.json.
  */
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -22,6 +22,7 @@ import {
 import { churn, ensurePgbenchDb } from "./lib/db.ts";
 import { kbToMb, log, round1, round3, sec } from "./lib/format.ts";
 import { measure, median, type RunResult } from "./lib/measure.ts";
+import { hostInfo, intOption, printTimes, writeReport } from "./lib/report.ts";
 
 const DB = "tablesnap_bench_s20";
 const SCALE = 20;
@@ -56,25 +57,18 @@ function parseOptions(): { rounds: number; warmup: number; big: boolean; churn: 
     );
     process.exit(0);
   }
-  const int = (name: string, v: string, min: number, max: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new Error(`--${name} must be an integer from ${min} to ${max}, not ${v}`);
-    }
-    return n;
-  };
   return {
-    rounds: int("rounds", values.rounds, 1, 50),
-    warmup: int("warmup", values.warmup, 0, 3),
+    rounds: intOption("rounds", values.rounds, 1, 50),
+    warmup: intOption("warmup", values.warmup, 0, 3),
     big: values.big,
-    churn: int("churn", values.churn, 0, 1_000_000),
+    churn: intOption("churn", values.churn, 0, 1_000_000),
   };
 }
 
 async function main(): Promise<void> {
   const opts = parseOptions();
   const startedAt = new Date();
-  const load = loadavg();
+  const host = hostInfo();
   const work = await mkdtemp(join(tmpdir(), "tablesnap-bench-"));
   const cleanUp = () => rmSync(work, { recursive: true, force: true });
   process.once("SIGINT", () => {
@@ -136,7 +130,7 @@ async function main(): Promise<void> {
     });
     const report = {
       created_at: startedAt.toISOString(),
-      host: { cpus: availableParallelism(), node: process.version, loadavg_start: load },
+      host,
       loadavg_end: loadavg(),
       database: DB,
       pgbench_scale: SCALE,
@@ -160,11 +154,7 @@ async function main(): Promise<void> {
       phases,
       big,
     };
-    const dir = join(ROOT, ".bench");
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `dump-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    log(`\nwrote ${file}`);
+    await writeReport("dump", startedAt, report);
   } finally {
     cleanUp();
   }
@@ -177,21 +167,19 @@ function printTable(runs: PerVariant<RunResult[]>, ratioA: number, ratioC: numbe
     C: ratioC.toFixed(2),
   };
   log(`\n${runs.A.length} rounds, ${DB} (pgbench -s ${SCALE}); times in seconds`);
-  log(
-    `${"variant".padEnd(30)}${"median".padStart(8)}${"min".padStart(8)}${"max".padStart(8)}` +
-      `${"vs pg_dump".padStart(13)}${"peak RSS".padStart(13)}`,
+  printTimes(
+    "vs pg_dump",
+    VARIANTS.map((v) => {
+      const peak = kbToMb(Math.max(...runs[v.key].map((r) => r.peakKb)));
+      const ok = peak < TARGET_PEAK_MB ? "ok" : "over";
+      return {
+        label: `${v.key} ${v.label}`,
+        ms: runs[v.key].map((r) => r.ms),
+        ratio: ratio[v.key],
+        peak: v.key === "B" ? `${peak} MB*` : `${peak} MB ${ok}`,
+      };
+    }),
   );
-  for (const v of VARIANTS) {
-    const ms = runs[v.key].map((r) => r.ms);
-    const peak = kbToMb(Math.max(...runs[v.key].map((r) => r.peakKb)));
-    const peakText =
-      v.key === "B" ? `${peak} MB*` : `${peak} MB ${peak < TARGET_PEAK_MB ? "ok" : "over"}`;
-    log(
-      `${`${v.key} ${v.label}`.padEnd(30)}${sec(median(ms)).padStart(8)}` +
-        `${sec(Math.min(...ms)).padStart(8)}${sec(Math.max(...ms)).padStart(8)}` +
-        `${ratio[v.key].padStart(13)}${peakText.padStart(13)}`,
-    );
-  }
   log(
     `targets: A/B <= ${TARGET_RATIO}, tablesnap peak < ${TARGET_PEAK_MB} MB. ` +
       "* pg_dump's main process only (its -j workers are separate processes)",

@@ -6,7 +6,8 @@ import { kbToMb, log, mb, round1, round3, sec } from "./format.ts";
 import { type ChildSpan, measure } from "./measure.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CLI = join(ROOT, "services", "cli", "src", "main.ts");
+/** The tablesnap CLI, run from source with Node's type stripping. */
+export const CLI = join(ROOT, "services", "cli", "src", "main.ts");
 /** One measured command may take this long before it is killed. */
 export const RUN_TIMEOUT_MS = 20 * 60_000;
 export const TARGET_PEAK_MB = 300;

@@ -110,3 +110,32 @@ export async function ensureBigDb(db: string, bytes: number): Promise<number> {
 function seconds(since: bigint): string {
   return (Number(process.hrtime.bigint() - since) / 1e9).toFixed(1);
 }
+
+/** The tables `pgbench -i` fills (pgbench_history starts empty). */
+export const PGBENCH_TABLES = [
+  "pgbench_accounts",
+  "pgbench_branches",
+  "pgbench_tellers",
+  "pgbench_history",
+] as const;
+
+/** An empty database to restore into, from template0 as pg_restore's docs ask; any old one goes. */
+export async function createEmptyDatabase(db: string): Promise<void> {
+  await dropDatabase(db);
+  await psql("postgres", `create database "${db}" template template0`);
+}
+
+/** Drops `db` if it exists, ending any session still connected to it. */
+export async function dropDatabase(db: string): Promise<void> {
+  await psql("postgres", `drop database if exists "${db}" with (force)`);
+}
+
+/** Row count of each table, by name; fails when one of them is missing. */
+export async function rowCounts(
+  db: string,
+  tables: readonly string[],
+): Promise<Map<string, number>> {
+  const sql = tables.map((t) => `select '${t}', count(*) from "${t}"`).join(" union all ");
+  const lines = (await psql(db, sql)).split("\n");
+  return new Map(lines.map((l) => l.split("|")).map(([t = "", n = ""]) => [t, Number(n)]));
+}

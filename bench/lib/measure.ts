@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly timeoutMs: number;
   /** Also sample the direct children (pg_dump, git, …) to see when each one ran. */
   readonly watchChildren?: boolean;
+  /** Added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A direct child seen while sampling, by command; times in ms from the spawn. */
@@ -40,7 +42,11 @@ export async function measure(
   o: RunOptions,
 ): Promise<RunResult> {
   const started = process.hrtime.bigint();
-  const child = spawn(cmd, args, { cwd: o.cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, args, {
+    cwd: o.cwd,
+    env: o.env ? { ...process.env, ...o.env } : process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const stdout: Buffer[] = [];
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => stdout.push(c));

@@ -16,3 +16,18 @@ export class InvalidArtifactPathError extends TablesnapError {
     });
   }
 }
+
+/**
+ * The object store failed or could not be reached. `retriable` says whether the same call may
+ * succeed later (connection refused or reset, a 5xx or throttling answer); a refused credential
+ * or a missing bucket is not.
+ */
+export class ArtifactStoreError extends TablesnapError {
+  constructor(message: string, options: TablesnapErrorOptions = {}) {
+    super(
+      options.retriable ? "artifact_store_unavailable" : "artifact_store_failed",
+      message,
+      options,
+    );
+  }
+}

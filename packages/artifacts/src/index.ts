@@ -1,6 +1,12 @@
-export { ArtifactNotFoundError, InvalidArtifactPathError } from "./errors.ts";
+export {
+  ArtifactNotFoundError,
+  ArtifactStoreError,
+  InvalidArtifactPathError,
+} from "./errors.ts";
 export { FsArtifactStore } from "./fs/fs-store.ts";
 export { MemoryArtifactStore } from "./memory/memory-store.ts";
 export { observeClosedFiles } from "./observed.ts";
 export { checkArtifactPath } from "./path.ts";
+export type { S3ArtifactStoreOptions } from "./s3/s3-client.ts";
+export { S3ArtifactStore } from "./s3/s3-store.ts";
 export type { ArtifactStore, ArtifactWriter } from "./types.ts";

@@ -77,10 +77,16 @@ export const manifestSchema = z.object({
   duration_ms: z.number().int().nonnegative(),
   status: z.enum(["complete", "partial"]),
   skipped: z.array(z.object({ object: z.string(), reason: z.string() })),
+  /** Materialized views and whether they held data (absent in backups before 0.2). */
+  materialized_views: z
+    .array(z.object({ schema: z.string(), name: z.string(), populated: z.boolean() }))
+    .optional(),
   options: z.object({
     include_schemas: z.array(z.string()),
     exclude_schemas: z.array(z.string()),
     custom_dump: z.boolean(),
+    /** Where data files were split (absent in backups before 0.2: 32 MiB). */
+    max_file_bytes: z.number().int().positive().optional(),
   }),
 });
 

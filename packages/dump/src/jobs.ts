@@ -30,10 +30,12 @@ export interface JobContext {
   readonly progress: BackupProgress;
 }
 
-interface Job {
+export interface Job {
   /** Estimated bytes of work: jobs run largest first, so the longest never starts last. */
   readonly weight: number;
   readonly run: () => Promise<void>;
+  /** The table a COPY job copies; absent for the run-level jobs (schema, roles, archives). */
+  readonly table?: TableInfo;
 }
 
 const MiB = 1024 * 1024;
@@ -90,6 +92,7 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
     jobs.push({
       weight: t.bytesEstimate,
       run: () => copyTable(c, results, t, owned.get(t.oid) ?? ""),
+      table: t,
     });
   }
   return jobs.sort((a, b) => b.weight - a.weight);
@@ -133,7 +136,8 @@ async function copyTable(
   c.o.onProgress?.({ ...c.progress });
 }
 
-function ownedSetvals(sequences: readonly SequenceInfo[]): Map<number, string> {
+/** The `setval` lines each table's data file ends with (its owned sequences), by table OID. */
+export function ownedSetvals(sequences: readonly SequenceInfo[]): Map<number, string> {
   const out = new Map<number, string>();
   for (const q of sequences) {
     const stmt = setvalStatement(q);

@@ -7,6 +7,7 @@ import {
   toFolderName,
 } from "@tablesnap/core";
 import type { TableInfo } from "./catalog.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "./defaults.ts";
 import type { RunResults } from "./jobs.ts";
 import type { SnapshotInfo } from "./snapshot.ts";
 import type { BackupOptions } from "./types.ts";
@@ -81,10 +82,12 @@ export function buildManifest(
     duration_ms: Date.now() - timing.started,
     status: r.skipped.length > 0 ? "partial" : "complete",
     skipped: r.skipped,
+    materialized_views: s.matviews.map((v) => ({ ...v })),
     options: {
       include_schemas: [...o.includeSchemas],
       exclude_schemas: [...o.excludeSchemas],
       custom_dump: o.customDump,
+      max_file_bytes: o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     },
   };
 }

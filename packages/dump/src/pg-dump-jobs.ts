@@ -1,5 +1,6 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
+import { ArchiveHeaderFixer } from "./archive-header.ts";
 import type { Target } from "./connect.ts";
 import { DumpError } from "./errors.ts";
 import { numberedPath, PartWriter } from "./parts.ts";
@@ -108,6 +109,7 @@ export async function dumpSchemaArchive(
     maxBytes,
     splitAtNewline: false,
   });
+  const header = new ArchiveHeaderFixer();
   try {
     await runTool(
       c.tools.pgDump,
@@ -119,10 +121,17 @@ export async function dumpSchemaArchive(
         ...exclusions(c.snapshot),
         `--dbname=${c.target.safeUrl}`,
       ],
-      { env: c.target.libpqEnv, signal: c.signal, onStdout: (chunk) => writer.write(chunk) },
+      {
+        env: c.target.libpqEnv,
+        signal: c.signal,
+        onStdout: async (chunk) => {
+          for (const b of header.push(chunk)) await writer.write(b);
+        },
+      },
     ).catch((e: unknown) => {
       throw explainLockWait(e);
     });
+    for (const b of header.flush()) await writer.write(b);
     return await writer.close();
   } catch (e) {
     await writer.abort();

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DumpAbortedError, DumpError, PgToolError } from "./errors.ts";
@@ -14,15 +15,26 @@ export interface PgTools {
 }
 
 /**
- * Finds pg_dump and pg_dumpall (in `pgBin` when given, else on PATH) and checks that pg_dump is at
- * least the server's major version, as pg_dump itself requires.
+ * Finds pg_dump and pg_dumpall and checks that pg_dump is at least the server's major version, as
+ * pg_dump itself requires. `pgBin` when given; else the client tools of the server's own major
+ * version where the Debian/PGDG layout has them (the image carries 13 to 17); else PATH.
  */
+/** `/usr/lib/postgresql/<major>/bin` when it holds pg_dump, else undefined (use PATH). */
+export function matchingBinDir(
+  major: number,
+  exists: (path: string) => boolean,
+): string | undefined {
+  const dir = `/usr/lib/postgresql/${major}/bin`;
+  return exists(join(dir, "pg_dump")) ? dir : undefined;
+}
+
 export async function findPgTools(
   pgBin: string | undefined,
   serverVersionNum: number,
 ): Promise<PgTools> {
-  const pgDump = pgBin ? join(pgBin, "pg_dump") : "pg_dump";
-  const pgDumpAll = pgBin ? join(pgBin, "pg_dumpall") : "pg_dumpall";
+  const bin = pgBin ?? matchingBinDir(Math.floor(serverVersionNum / 10000), existsSync);
+  const pgDump = bin ? join(bin, "pg_dump") : "pg_dump";
+  const pgDumpAll = bin ? join(bin, "pg_dumpall") : "pg_dumpall";
   let out: string;
   try {
     out = (await execFileP(pgDump, ["--version"])).stdout;

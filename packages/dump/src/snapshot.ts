@@ -18,6 +18,8 @@ export interface SnapshotInfo {
   readonly schemas: readonly string[];
   readonly tables: readonly TableInfo[];
   readonly sequences: readonly SequenceInfo[];
+  /** Materialized views with their state: a restore refreshes only those that held data. */
+  readonly matviews: readonly { schema: string; name: string; populated: boolean }[];
   /** Tables the dump role cannot read, with the server's own words for why. */
   readonly unreadable: ReadonlyArray<{ table: TableInfo; reason: string; noPrivilege: boolean }>;
   /** Sequences whose value the dump role cannot read (their definition is still dumped). */
@@ -83,6 +85,11 @@ async function readSnapshot(
   }
   const tables = await listTables(t, schemas);
   const sequences = await listSequences(t, schemas);
+  const matviews = await t<{ schema: string; name: string; populated: boolean }[]>`
+    select n.nspname as schema, c.relname as name, c.relispopulated as populated
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'm' and n.nspname = any(${schemas as string[]})
+    order by n.nspname, c.relname`;
   const unreadable: { table: TableInfo; reason: string; noPrivilege: boolean }[] = [];
   for (const table of tables.filter((x) => x.unreadable)) {
     // LOCK needs table-level SELECT (column grants do not do), and pg_dump locks every table.
@@ -112,6 +119,7 @@ async function readSnapshot(
     schemas,
     tables,
     sequences,
+    matviews: matviews.map((m) => ({ schema: m.schema, name: m.name, populated: m.populated })),
     unreadable,
     unreadableSequences,
   };

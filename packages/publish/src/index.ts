@@ -1,9 +1,26 @@
-export { BranchMovedError, GitError, RepoStateError } from "./errors.ts";
+export {
+  BranchMovedError,
+  GitError,
+  GitHubApiError,
+  GitHubAuthError,
+  GitHubPermissionError,
+  GitHubRepoNotFoundError,
+  GitRemoteError,
+  ProtectedBranchError,
+  RepoStateError,
+} from "./errors.ts";
 export { BlobFeeder } from "./git/blob-feeder.ts";
 export { LocalGitRepo } from "./git/local-repo.ts";
 export type { LocalRepoSession } from "./git/local-session.ts";
 export { openLocalRepo } from "./git/local-session.ts";
+export { GitRemoteRepo, redact } from "./git/remote-repo.ts";
 export { GitTreeReader } from "./git/tree-reader.ts";
+export type { WriteBudgetOptions } from "./github/budget.ts";
+export { WriteBudget } from "./github/budget.ts";
+export type { GitHubAuth, GitHubClient, GitHubClientOptions } from "./github/client.ts";
+export { connectGitHub } from "./github/client.ts";
+export type { GitHubRepoOptions } from "./github/github-repo.ts";
+export { GitHubBackupRepo } from "./github/github-repo.ts";
 export { MemoryBackupRepo } from "./memory/memory-repo.ts";
 export { commitMessage, formatBytes } from "./message.ts";
 export type { BaseState, PublishPlan, Retention } from "./plan.ts";

@@ -1,38 +1,14 @@
-import { createHash } from "node:crypto";
 import { MemoryArtifactStore } from "@tablesnap/artifacts";
-import type { Manifest } from "@tablesnap/core";
 import { describe, expect, it } from "vitest";
 import { AUTHOR, storeWith } from "../test/contract.ts";
+import { manifestOf } from "../test/manifests.ts";
 import { BranchMovedError } from "./errors.ts";
 import { MemoryBackupRepo } from "./memory/memory-repo.ts";
 import { pruneArchives } from "./plan.ts";
 import { publishBackup } from "./publish.ts";
 import type { BackupRepo, CommitRequest, CommitResult } from "./types.ts";
 
-function manifest(id: string, time: string, files: Record<string, string>, ref = "abc"): Manifest {
-  const entries = Object.entries(files).map(([path, text]) => ({
-    path,
-    bytes: Buffer.byteLength(text),
-    sha256: createHash("sha256").update(text).digest("hex"),
-  }));
-  return {
-    format: 1,
-    backup_id: id,
-    created_at: time,
-    snapshot: { time, server_version: "15.20", database: "db" },
-    triggers: [{ source: "acme/api", event: "push", ref }],
-    files: entries,
-    schemas: [],
-    tables: [],
-    roles: { passwords: true, files: [] },
-    totals: { schemas: 0, tables: 0, rows: 0, bytes: 0, files: entries.length },
-    tool: { name: "tablesnap", version: "0.1.0" },
-    duration_ms: 1,
-    status: "complete",
-    skipped: [],
-    options: { include_schemas: [], exclude_schemas: [], custom_dump: false },
-  };
-}
+const manifest = manifestOf;
 
 const retention = { keep: 30, keepDays: 30 };
 

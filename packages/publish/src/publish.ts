@@ -30,6 +30,8 @@ export interface PublishResult {
   readonly archived: readonly string[];
   readonly pruned: readonly string[];
   readonly reusedFiles: number;
+  /** Write requests this publish sent, failed attempts and rebuilds included (API adapters only). */
+  readonly writes?: number;
 }
 
 const DEFAULT_AUTHOR = { name: "tablesnap", email: "tablesnap@localhost" };
@@ -42,6 +44,9 @@ const DEFAULT_AUTHOR = { name: "tablesnap", email: "tablesnap@localhost" };
 export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
   const text = serializeManifest(o.manifest);
   const attempts = o.attempts ?? 3;
+  const start = o.repo.writes?.();
+  const writes = () =>
+    start === undefined ? {} : { writes: (o.repo.writes?.() ?? start) - start };
   for (let attempt = 1; ; attempt++) {
     const head = await o.repo.head(o.branch);
     const base = await readBaseState(o.repo, head);
@@ -55,6 +60,7 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
         archived: [],
         pruned: [],
         reusedFiles: 0,
+        ...writes(),
       };
     }
     const plan = planBackup(base, o.manifest, text, o.retention, o.now ?? new Date(), o.written);
@@ -74,6 +80,7 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
         archived: plan.archived,
         pruned: plan.pruned,
         reusedFiles: plan.reused,
+        ...writes(),
       };
     } catch (e) {
       if (!(e instanceof BranchMovedError) || attempt >= attempts) throw e;

@@ -1,6 +1,7 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 
-export type EntryMode = "100644" | "100755" | "120000" | "040000";
+/** Git tree entry modes; `160000` (a submodule) only ever comes from reading a tree. */
+export type EntryMode = "100644" | "100755" | "120000" | "040000" | "160000";
 
 export interface TreeEntry {
   readonly name: string;
@@ -52,4 +53,6 @@ export interface BackupRepo {
   listFiles(commit: string, path: string): Promise<Map<string, string> | null>;
   /** Applies `ops` on top of `parent` and moves the branch, or throws BranchMovedError. */
   commit(request: CommitRequest): Promise<CommitResult>;
+  /** Write requests sent to a remote API so far (adapters that talk to one); a publish reports its share. */
+  writes?(): number;
 }

@@ -26,7 +26,7 @@ export function fileOp(path: string, artifact: string, text: string): TreeOp {
   };
 }
 
-/** What every BackupRepo adapter does alike; run against the local git one and the in-memory one. */
+/** What every BackupRepo adapter does alike: local git, in-memory, GitHub (emulator), git remote. */
 export function describeBackupRepo(name: string, make: () => Promise<BackupRepo>): void {
   describe(`BackupRepo contract: ${name}`, () => {
     it("starts unborn, commits files, a symlink and reads them back", async () => {

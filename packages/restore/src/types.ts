@@ -22,3 +22,67 @@ export interface VerifyReport {
   readonly bytes: number;
   readonly problems: readonly Problem[];
 }
+
+export interface RestoreOptions {
+  readonly reader: BackupReader;
+  readonly databaseUrl: string;
+  /** Whole schemas; with `tables` empty too, the whole database. */
+  readonly schemas: readonly string[];
+  /** `schema.table` names. */
+  readonly tables: readonly string[];
+  /** Connections loading data at once in a whole restore; 1 keeps it one transaction. */
+  readonly jobs: number;
+  /** Apply `roles.sql` (roles the target lacks only). */
+  readonly roles: boolean;
+  /** Supabase handling: forced on or off, or detected from the target. */
+  readonly supabase: boolean | "auto";
+  /** Plan only: read and check everything, write nothing. */
+  readonly dryRun: boolean;
+  readonly signal: AbortSignal;
+  readonly onProgress?: ((p: RestoreProgress) => void) | undefined;
+}
+
+export interface RestoreProgress {
+  tablesDone: number;
+  tablesTotal: number;
+  rows: number;
+  bytes: number;
+  phase: "checking" | "pre-data" | "data" | "post-data" | "done";
+}
+
+export interface RestoredTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly mode: "create" | "replace" | "append" | "skip";
+  readonly rows: number;
+  readonly bytes: number;
+  readonly reason?: string;
+}
+
+export interface RestoreReport {
+  readonly backupId: string;
+  readonly target: string;
+  readonly dryRun: boolean;
+  readonly whole: boolean;
+  readonly supabase: boolean;
+  readonly jobs: number;
+  /** Transactions that committed (1 for a one-transaction restore). */
+  readonly transactions: number;
+  readonly entries: {
+    readonly preData: number;
+    readonly postData: number;
+    readonly platform: number;
+  };
+  readonly tables: readonly RestoredTable[];
+  readonly roles: {
+    readonly created: readonly string[];
+    readonly existing: readonly string[];
+    readonly reserved: readonly string[];
+  } | null;
+  readonly refreshed: readonly string[];
+  /** Every step in the order it runs (or, on a dry run, would run). */
+  readonly order: readonly string[];
+  /** Objects that could not be restored and why (Supabase's vault, …). */
+  readonly notRestored: readonly { object: string; reason: string }[];
+  readonly durationMs: number;
+}

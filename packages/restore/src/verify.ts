@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { type Manifest, manifestFiles, messageOf, parseManifest } from "@tablesnap/core";
+import { digest, mismatch, readAll } from "./read.ts";
 import type { BackupReader, Problem, VerifyReport } from "./types.ts";
 
 const MANIFEST = "manifest.json";
@@ -45,19 +45,13 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
     }
     const got = await digest(reader, f.path);
     bytes += got.bytes;
-    if (got.bytes !== f.bytes) {
+    const bad = mismatch(f, got);
+    if (bad)
       problems.push({
-        kind: "size",
+        kind: got.bytes !== f.bytes ? "size" : "checksum",
         path: f.path,
-        message: `${f.path}: ${got.bytes} bytes, manifest says ${f.bytes}`,
+        message: bad,
       });
-    } else if (got.sha256 !== f.sha256) {
-      problems.push({
-        kind: "checksum",
-        path: f.path,
-        message: `${f.path}: sha256 ${got.sha256}, manifest says ${f.sha256}`,
-      });
-    }
   }
   for (const p of present) {
     if (p !== MANIFEST && !seen.has(p))
@@ -97,21 +91,6 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
   };
 }
 
-async function digest(
-  reader: BackupReader,
-  path: string,
-): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of reader.read(path)) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest("hex"), bytes };
-}
-
 async function readText(reader: BackupReader, path: string): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const c of reader.read(path)) chunks.push(c);
-  return Buffer.concat(chunks).toString("utf8");
+  return (await readAll(reader, path)).toString("utf8");
 }

@@ -1,9 +1,17 @@
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Trigger, UsageError } from "@tablesnap/core";
+import { type BackupTarget, parseTarget } from "./target-args.ts";
 
 export interface BackupArgs {
-  readonly databaseUrl: string;
-  readonly repo: string;
+  /** Undefined only with `--resume`, which publishes a kept dump instead of dumping. */
+  readonly databaseUrl: string | undefined;
+  readonly target: BackupTarget;
+  /** A dump kept by an earlier run whose publish failed. */
+  readonly resume: string | undefined;
+  /** Where dumps for --github and --git-remote are staged, and kept when their publish fails. */
+  readonly workDir: string;
   readonly branch: string;
   readonly jobs: number;
   readonly includeSchemas: string[];
@@ -19,12 +27,25 @@ export interface BackupArgs {
 }
 
 export const BACKUP_HELP = `Usage: tablesnap backup --database-url URL --repo DIR [options]
+       tablesnap backup --database-url URL --github OWNER/REPO [--github-api-url URL] [options]
+       tablesnap backup --database-url URL --git-remote URL [options]
 
 Backs up a whole PostgreSQL database, at one point in time, into a git repository:
 backups/latest/latest_<time>/ (one folder per table), the previous one moved to backups/archive/.
 
   --database-url URL      the database to back up (or TABLESNAP_DATABASE_URL)
-  --repo DIR              the backup repository; created when missing
+  --repo DIR              the backup repository on disk; created when missing
+  --github OWNER/REPO     a GitHub repository, written through the REST API; credentials from
+                          GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or
+                          GITHUB_APP_PRIVATE_KEY_FILE) with GITHUB_APP_INSTALLATION_ID optional
+  --github-api-url URL    GitHub Enterprise Server (https://HOST/api/v3) or an emulator
+                          (or GITHUB_API_URL; default https://api.github.com)
+  --git-remote URL        any git remote (https, ssh, a path), pushed over the git protocol
+                          with git's own credentials; for first backups too big for the API
+  --work-dir DIR          where --github and --git-remote stage the dump (default:
+                          TABLESNAP_WORK_DIR, else ~/.cache/tablesnap); kept there when the
+                          publish fails
+  --resume DIR            publish a dump kept by a failed run instead of dumping again
   --branch NAME           branch to commit to (default: main)
   --jobs N                tables copied at once (default: 2)
   --include-schema S      back up only these schemas (repeatable)
@@ -40,8 +61,9 @@ backups/latest/latest_<time>/ (one folder per table), the previous one moved to 
   --json                  print the result as JSON on stdout
   --quiet                 no progress on stderr
 
-Exit codes: 0 done, 1 failed (nothing committed), 2 bad usage, 3 partial (some tables skipped,
-the rest committed), 130 interrupted (nothing committed).`;
+Exit codes: 0 done, 1 failed (nothing committed; with --github or --git-remote the dump is kept
+and the message says where), 2 bad usage, 3 partial (some tables skipped, the rest committed),
+130 interrupted (nothing committed).`;
 
 /** Parses `tablesnap backup` flags; environment fallbacks come from `env` (read in main.ts). */
 export function parseBackupArgs(
@@ -54,10 +76,11 @@ export function parseBackupArgs(
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
+  const resume = values.resume;
   const databaseUrl = values["database-url"] ?? env["TABLESNAP_DATABASE_URL"];
-  if (!databaseUrl)
+  if (!databaseUrl && !resume)
     throw new UsageError("--database-url is required (or set TABLESNAP_DATABASE_URL)");
-  if (!values.repo) throw new UsageError("--repo DIR is required");
+  const target = parseTarget(values, env);
   const event = values.event ?? "manual";
   if (!["push", "pr", "schedule", "manual"].includes(event)) {
     throw new UsageError(
@@ -68,9 +91,13 @@ export function parseBackupArgs(
   if (!/^(?!\/|.*\/\/|.*\.\.|.*\.lock$|.*\/$)[A-Za-z0-9._/-]+$/.test(branch)) {
     throw new UsageError(`--branch ${JSON.stringify(branch)} is not a valid branch name`);
   }
+  const home = env["HOME"] || homedir();
+  const cache = env["XDG_CACHE_HOME"] || (home ? join(home, ".cache") : tmpdir());
   return {
     databaseUrl,
-    repo: values.repo,
+    target,
+    resume,
+    workDir: values["work-dir"] ?? env["TABLESNAP_WORK_DIR"] ?? join(cache, "tablesnap"),
     branch,
     jobs: int(values.jobs, "--jobs", 2, 1, 64),
     includeSchemas: values["include-schema"] ?? [],
@@ -105,6 +132,11 @@ function parse(argv: readonly string[]) {
     options: {
       "database-url": { type: "string" },
       repo: { type: "string" },
+      github: { type: "string" },
+      "github-api-url": { type: "string" },
+      "git-remote": { type: "string" },
+      "work-dir": { type: "string" },
+      resume: { type: "string" },
       branch: { type: "string" },
       jobs: { type: "string" },
       "include-schema": { type: "string", multiple: true },

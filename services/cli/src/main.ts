@@ -3,15 +3,30 @@ import { TablesnapError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
 import { BACKUP_HELP, parseBackupArgs } from "./args.ts";
 import { backupCommand } from "./commands/backup.ts";
+import { DRILL_HELP, drillCommand, formatDrill, parseDrillArgs } from "./commands/drill.ts";
+import { parseRestoreArgs, RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
+import { SERVE_HELP, serveCommand } from "./commands/serve.ts";
 import { formatVerify, parseVerifyArgs, VERIFY_HELP, verifyCommand } from "./commands/verify.ts";
 import { makeOutput } from "./output.ts";
+import { formatRestore } from "./restore-summary.ts";
 import { formatSummary } from "./summary.ts";
 
 const USAGE = `Usage: tablesnap <command> [options]
 
 Commands:
   backup    back up a whole database into a git repository (tablesnap backup --help)
-  verify    check every file of a backup against its manifest (tablesnap verify --help)`;
+  verify    check every file of a backup against its manifest (tablesnap verify --help)
+  restore   restore a backup, whole or by schema or table (tablesnap restore --help)
+  drill     restore into a throw-away database and compare with the manifest (tablesnap drill --help)
+  serve     run the ingress, coordinator, workers, publisher and status API in one process (tablesnap serve --help)`;
+
+const HELP: Readonly<Record<string, string>> = {
+  backup: BACKUP_HELP,
+  verify: VERIFY_HELP,
+  restore: RESTORE_HELP,
+  drill: DRILL_HELP,
+  serve: SERVE_HELP,
+};
 
 /** Exit codes every command shares. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, interrupted: 130 } as const;
@@ -25,15 +40,21 @@ async function main(
     process.stdout.write(`${USAGE}\n`);
     return command ? EXIT.ok : EXIT.usage;
   }
-  if (command !== "backup" && command !== "verify") {
+  const help = HELP[command];
+  if (help === undefined) {
     process.stderr.write(`tablesnap: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
     return EXIT.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`${command === "backup" ? BACKUP_HELP : VERIFY_HELP}\n`);
+    process.stdout.write(`${help}\n`);
     return EXIT.ok;
   }
   if (command === "verify") return verify(rest);
+  if (command === "serve") return serve(rest, env);
+  if (command === "restore" || command === "drill")
+    return interruptible((signal) =>
+      command === "restore" ? restore(rest, signal) : drill(rest, signal),
+    );
   const interrupts = new AbortController();
   let inCritical = false;
   let stopRequested = false;
@@ -87,6 +108,73 @@ async function verify(argv: readonly string[]): Promise<number> {
   } catch (e) {
     return report(e, false);
   }
+}
+
+/** Runs a command that stops (rolling back what it has open) on SIGINT or SIGTERM. */
+async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const interrupts = new AbortController();
+  const onSignal = () => interrupts.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await fn(interrupts.signal);
+  } catch (e) {
+    return report(e, interrupts.signal.aborted);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Runs every service until SIGTERM or SIGINT, then stops them cleanly. */
+async function serve(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  if (argv.length > 0) {
+    process.stderr.write(`tablesnap: serve takes no arguments\n${SERVE_HELP}\n`);
+    return EXIT.usage;
+  }
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await serveCommand(env, stop.signal);
+    return EXIT.ok;
+  } catch (e) {
+    const code = report(e, false);
+    // Open clients (NATS reconnecting, say) would keep the process alive.
+    setTimeout(() => process.exit(code), 100).unref();
+    return code;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function restore(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const args = parseRestoreArgs(argv);
+  const r = await restoreCommand(args, makeOutput(process.stderr, args.quiet), signal);
+  if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    const out = formatRestore(r);
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+  }
+  return EXIT.ok;
+}
+
+async function drill(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const args = parseDrillArgs(argv);
+  const r = await drillCommand(args, makeOutput(process.stderr, args.quiet), signal);
+  if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    const out = formatDrill(r);
+    process.stdout.write(out.stdout);
+    process.stderr.write(out.stderr);
+  }
+  return r.ok ? EXIT.ok : EXIT.failed;
 }
 
 function report(e: unknown, aborted: boolean): number {

@@ -10,6 +10,7 @@ export function formatSummary({ manifest: m, publish: p }: BackupOutcome): strin
     `  ${m.totals.tables} tables, ${m.totals.rows} rows, ${formatBytes(m.totals.bytes)} in ${m.totals.files} files, ${(m.duration_ms / 1000).toFixed(1)} s`,
   ];
   if (p.reusedFiles > 0) lines.push(`  ${p.reusedFiles} files unchanged since the previous backup`);
+  if (p.writes !== undefined) lines.push(`  ${p.writes} write requests to GitHub`);
   if (p.archived.length > 0)
     lines.push(`  previous backup archived as backups/archive/${p.archived.join(", ")}`);
   if (p.pruned.length > 0) lines.push(`  ${p.pruned.length} old archive(s) removed by retention`);

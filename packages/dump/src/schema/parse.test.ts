@@ -1,5 +1,5 @@
+import { PLAIN, scanLine } from "@tablesnap/core";
 import { describe, expect, it } from "vitest";
-import { PLAIN, scanLine } from "./lexer.ts";
 import { parseDump } from "./parse.ts";
 
 const header = (id: number, name: string, type: string) => [

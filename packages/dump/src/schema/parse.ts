@@ -1,4 +1,4 @@
-import { type LexState, PLAIN, scanLine } from "./lexer.ts";
+import { type LexState, PLAIN, scanLine } from "@tablesnap/core";
 
 /** One TOC entry of a plain-format `pg_dump -v` script. */
 export interface DumpEntry {

@@ -6,7 +6,7 @@ export class ObjectDb {
   readonly #objects = new Map<string, { type: "blob" | "tree" | "commit"; data: Buffer }>();
 
   put(type: "blob" | "tree" | "commit", data: Buffer): string {
-    const sha = createHash("sha1").update(`${type} ${data.length}\0`).update(data).digest("hex");
+    const sha = objectSha(type, data);
     if (!this.#objects.has(sha)) this.#objects.set(sha, { type, data });
     return sha;
   }
@@ -16,12 +16,7 @@ export class ObjectDb {
   }
 
   putTree(entries: readonly TreeEntry[]): string {
-    const sorted = [...entries].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
-    const parts = sorted.flatMap((e) => [
-      Buffer.from(`${e.mode === "040000" ? "40000" : e.mode} ${e.name}\0`, "utf8"),
-      Buffer.from(e.sha, "hex"),
-    ]);
-    return this.put("tree", Buffer.concat(parts));
+    return this.put("tree", encodeTree(entries));
   }
 
   readTree(sha: string): TreeEntry[] {
@@ -54,6 +49,22 @@ export class ObjectDb {
     }
     return current;
   }
+}
+
+/** The SHA git gives an object: sha1 of `<type> <length>\0` and the bytes. */
+export function objectSha(type: "blob" | "tree" | "commit", data: Uint8Array): string {
+  return createHash("sha1").update(`${type} ${data.length}\0`).update(data).digest("hex");
+}
+
+/** A tree object's bytes, entries in git's order. */
+export function encodeTree(entries: readonly TreeEntry[]): Buffer {
+  const sorted = [...entries].sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
+  return Buffer.concat(
+    sorted.flatMap((e) => [
+      Buffer.from(`${e.mode === "040000" ? "40000" : e.mode} ${e.name}\0`, "utf8"),
+      Buffer.from(e.sha, "hex"),
+    ]),
+  );
 }
 
 /** Git sorts tree entries by name bytes, with folders compared as if they ended in `/`. */

@@ -1,66 +1,65 @@
-import { randomBytes } from "node:crypto";
-import { FsArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
+import { type ArtifactStore, FsArtifactStore } from "@tablesnap/artifacts";
 import type { Manifest } from "@tablesnap/core";
-import { DumpAbortedError, runBackup } from "@tablesnap/dump";
-import {
-  BlobFeeder,
-  formatBytes,
-  openLocalRepo,
-  type PublishResult,
-  publishBackup,
-  readBaseState,
-} from "@tablesnap/publish";
+import { DumpAbortedError } from "@tablesnap/dump";
+import { BlobFeeder, openLocalRepo, publishBackup, readBaseState } from "@tablesnap/publish";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
+import { remoteBackup } from "./backup-remote.ts";
+import { type BackupOutcome, type Critical, describe, dump } from "./dump-step.ts";
+import { dropKept, loadKept, newBackupId } from "./kept-dump.ts";
 
-export interface BackupOutcome {
-  readonly manifest: Manifest;
-  readonly publish: PublishResult;
-}
+export type { BackupOutcome, Critical } from "./dump-step.ts";
 
 /**
- * `tablesnap backup`: checks the repository first, dumps into a staging folder inside its git dir
- * while a BlobFeeder stores each finished file in git, then publishes one commit. A failure or
- * interruption before the commit leaves the repository as it was (a repository the run created
- * is removed); the staging folder is removed either way.
+ * `tablesnap backup`: into a repository on disk (below), or through GitHub's API or a git
+ * remote (`remoteBackup`). With `--resume DIR` a kept dump is published instead of dumping.
  */
-export async function backupCommand(
+export function backupCommand(
   args: BackupArgs,
   out: Output,
   signal: AbortSignal,
-  critical: <T>(fn: () => Promise<T>) => Promise<T>,
+  critical: Critical,
 ): Promise<BackupOutcome> {
-  const session = await openLocalRepo(args.repo, args.branch);
+  if (args.target.kind !== "local") return remoteBackup(args, out, signal, critical);
+  return localBackup(args, args.target.dir, out, signal, critical);
+}
+
+/**
+ * Checks the repository first, dumps into a staging folder inside its git dir while a
+ * BlobFeeder stores each finished file in git, then publishes one commit. A failure or
+ * interruption before the commit leaves the repository as it was (a repository the run created
+ * is removed); the staging folder is removed either way.
+ */
+async function localBackup(
+  args: BackupArgs,
+  dir: string,
+  out: Output,
+  signal: AbortSignal,
+  critical: Critical,
+): Promise<BackupOutcome> {
+  const session = await openLocalRepo(dir, args.branch);
   let feeder: BlobFeeder | undefined;
   try {
-    const backupId = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-${randomBytes(4).toString("hex")}`;
-    const staging = new FsArtifactStore(session.stagingDir(backupId));
-    const base = await readBaseState(session.repo, await session.repo.head(args.branch));
-    const blobs = new BlobFeeder(session.gitDir, staging, base.reusable, args.jobs);
-    feeder = blobs;
-    out.info(
-      `backing up ${describe(args.databaseUrl)} into ${session.dir}${session.created ? " (new repository)" : ""}`,
-    );
-    const manifest = await runBackup({
-      databaseUrl: args.databaseUrl,
-      store: observeClosedFiles(staging, (entry) => blobs.offer(entry)),
-      backupId,
-      triggers: [args.trigger],
-      jobs: args.jobs,
-      includeSchemas: args.includeSchemas,
-      excludeSchemas: args.excludeSchemas,
-      customDump: args.customDump,
-      pgBin: args.pgBin,
-      maxFileBytes: args.maxFileBytes,
-      signal,
-      onProgress: (p) =>
-        out.progress(
-          `tables ${p.tablesDone}/${p.tablesTotal}, ${p.rows} rows, ${formatBytes(p.bytes)}`,
-        ),
-    });
-    out.progressDone();
-    const written = await blobs.finish();
-    feeder = undefined;
+    let manifest: Manifest;
+    let artifacts: ArtifactStore;
+    let written = new Map<string, string>();
+    if (args.resume) {
+      ({ manifest, store: artifacts } = await loadKept(args.resume));
+      out.info(`publishing the dump in ${args.resume} into ${session.dir}`);
+    } else {
+      const backupId = newBackupId();
+      const staging = new FsArtifactStore(session.stagingDir(backupId));
+      artifacts = staging;
+      const base = await readBaseState(session.repo, await session.repo.head(args.branch));
+      const blobs = new BlobFeeder(session.gitDir, staging, base.reusable, args.jobs);
+      feeder = blobs;
+      out.info(
+        `backing up ${describe(args.databaseUrl)} into ${session.dir}${session.created ? " (new repository)" : ""}`,
+      );
+      manifest = await dump(args, staging, backupId, signal, out, (e) => blobs.offer(e));
+      written = await blobs.finish();
+      feeder = undefined;
+    }
     if (signal.aborted) throw new DumpAbortedError();
     // From here on an interrupt waits: the branch and the work tree move together.
     const publish = await critical(async () => {
@@ -68,7 +67,7 @@ export async function backupCommand(
         repo: session.repo,
         branch: args.branch,
         manifest,
-        artifacts: staging,
+        artifacts,
         retention: { keep: args.keep, keepDays: args.keepDays },
         written,
       });
@@ -76,6 +75,7 @@ export async function backupCommand(
       return r;
     });
     await session.close();
+    if (args.resume) await dropKept(args.resume, args.workDir);
     return { manifest, publish };
   } catch (e) {
     await feeder?.abort();
@@ -83,17 +83,5 @@ export async function backupCommand(
     const committed = (await session.repo.head(args.branch).catch(() => null)) !== null;
     await (committed ? session.close() : session.discard());
     throw e;
-  }
-}
-
-/** The database URL without its password, for messages. */
-function describe(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = "";
-    u.searchParams.delete("password");
-    return u.toString();
-  } catch {
-    return "the database";
   }
 }

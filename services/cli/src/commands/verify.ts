@@ -1,9 +1,7 @@
-import { realpath, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { FsArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
-import { GitTreeReader, LocalGitRepo } from "@tablesnap/publish";
-import { type BackupReader, type VerifyReport, verifyBackup } from "@tablesnap/restore";
+import { type VerifyReport, verifyBackup } from "@tablesnap/restore";
+import { openReader } from "./reader.ts";
 
 export const VERIFY_HELP = `Usage: tablesnap verify <backup folder>
        tablesnap verify --repo DIR [--backup latest|<folder name>] [--branch main]
@@ -65,46 +63,6 @@ function parse(argv: readonly string[]) {
 
 export async function verifyCommand(args: VerifyArgs): Promise<VerifyReport> {
   return verifyBackup(await openReader(args));
-}
-
-/** A folder on disk (symlinks followed), or a backup folder of a commit read from git. */
-async function openReader(args: VerifyArgs): Promise<BackupReader> {
-  if (args.folder) {
-    let dir: string;
-    try {
-      dir = await realpath(args.folder);
-      if (!(await stat(dir)).isDirectory()) throw new Error("not a folder");
-    } catch {
-      throw new UsageError(`no backup folder at ${args.folder}`);
-    }
-    return new FsArtifactStore(dir);
-  }
-  const repoDir = args.repo ?? ".";
-  const repo = new LocalGitRepo(repoDir);
-  const head = await repo.head(args.branch).catch(() => null);
-  if (!head) throw new UsageError(`no branch ${args.branch} in the repository at ${repoDir}`);
-  const folder = await backupFolder(repo, head, args.backup);
-  if (!folder)
-    throw new UsageError(
-      `no backup ${JSON.stringify(args.backup)} on ${args.branch} in ${repoDir}`,
-    );
-  return new GitTreeReader(repoDir, `${head}:${folder}`);
-}
-
-async function backupFolder(
-  repo: LocalGitRepo,
-  commit: string,
-  name: string,
-): Promise<string | null> {
-  if (name === "latest") {
-    const link = await repo.readFile(commit, "backups/latest/latest");
-    return link ? `backups/latest/${Buffer.from(link).toString("utf8").trim()}` : null;
-  }
-  for (const parent of ["backups/latest", "backups/archive"]) {
-    const entries = await repo.listTree(commit, parent);
-    if (entries?.some((e) => e.name === name && e.mode === "040000")) return `${parent}/${name}`;
-  }
-  return null;
 }
 
 export function formatVerify(r: VerifyReport): { stdout: string; stderr: string } {

@@ -1,0 +1,24 @@
+export type { Cron } from "./cron.ts";
+export { CronSyntaxError, cronSlotId, nextSlot, parseCron } from "./cron.ts";
+export { parseDuration } from "./duration.ts";
+export { ConfigError } from "./errors.ts";
+export type { LoadOptions } from "./load.ts";
+export { loadConfig } from "./load.ts";
+export { redact } from "./redact.ts";
+export type { Need } from "./require.ts";
+export { requireSettings } from "./require.ts";
+export { branchTriggers, feedsTarget, findTarget, globToRegExp, targetsFor } from "./rules.ts";
+export { TARGET_DEFAULTS } from "./targets.ts";
+export type {
+  ApiToken,
+  BackupRepository,
+  BranchRules,
+  Config,
+  ConfigIssue,
+  Env,
+  GitHubAuth,
+  Retention,
+  S3Settings,
+  Schedule,
+  TargetConfig,
+} from "./types.ts";

@@ -1,0 +1,127 @@
+import type { ParsedEnv } from "./env.ts";
+import type { ConfigFile, FileTarget } from "./file.ts";
+import type { BackupRepository, ConfigIssue, Env, Schedule, TargetConfig } from "./types.ts";
+
+/** What a target gets when it does not say: the documented defaults. */
+export const TARGET_DEFAULTS = {
+  branches: { defaultBranch: true, names: ["dev"] },
+  retention: { keep: 30, keepDays: 30 },
+  freshnessLimitSeconds: 26 * 3600,
+  timeLimitSeconds: 6 * 3600,
+} as const;
+export const DEFAULT_BRANCH = "@default";
+
+function githubRepo(full: string, branch?: string): BackupRepository {
+  const [owner = "", repo = ""] = full.split("/");
+  return { kind: "github", owner, repo, ...(branch === undefined ? {} : { branch }) };
+}
+
+function repository(r: FileTarget["repository"]): BackupRepository {
+  if (typeof r === "string") return githubRepo(r);
+  const branch = r.branch === undefined ? {} : { branch: r.branch };
+  if ("github" in r) return githubRepo(r.github, r.branch);
+  if ("path" in r) return { kind: "local", path: r.path, ...branch };
+  return { kind: "git", remote: r.git, ...branch };
+}
+
+function schedules(list: FileTarget["schedules"], path: string, issues: ConfigIssue[]): Schedule[] {
+  const out = (list ?? []).map((s, i) =>
+    typeof s === "string" ? { name: i === 0 ? "schedule" : `schedule-${i + 1}`, cron: s } : s,
+  );
+  const seen = new Set<string>();
+  for (const [i, s] of out.entries()) {
+    if (seen.has(s.name))
+      issues.push({ path: `${path}.schedules[${i}].name`, message: `"${s.name}" is used twice` });
+    seen.add(s.name);
+  }
+  return out;
+}
+
+function databaseUrl(t: FileTarget, path: string, env: Env, issues: ConfigIssue[]): string {
+  if (t.database_url !== undefined && t.database_url_env !== undefined) {
+    issues.push({
+      path: `${path}.database_url`,
+      message: "set database_url or database_url_env, not both",
+    });
+  }
+  if (t.database_url !== undefined) {
+    return t.database_url;
+  }
+  if (t.database_url_env === undefined) {
+    issues.push({
+      path: `${path}.database_url`,
+      message: "required (or database_url_env: the environment variable holding it)",
+    });
+    return "";
+  }
+  const url = env[t.database_url_env];
+  if (url === undefined || url.trim() === "") {
+    issues.push({
+      path: `${path}.database_url_env`,
+      message: `environment variable ${t.database_url_env} is not set`,
+    });
+    return "";
+  }
+  if (!URL.canParse(url)) issues.push({ path: t.database_url_env, message: "not a valid URL" });
+  return url;
+}
+
+export function targetsFromFile(
+  file: ConfigFile,
+  env: Env,
+  e: ParsedEnv,
+  issues: ConfigIssue[],
+): TargetConfig[] {
+  return Object.entries(file.targets).map(([name, t]) => {
+    const path = `targets.${name}`;
+    const branches =
+      t.branches === undefined
+        ? TARGET_DEFAULTS.branches
+        : {
+            defaultBranch: t.branches.includes(DEFAULT_BRANCH),
+            names: t.branches.filter((b) => b !== DEFAULT_BRANCH),
+          };
+    return {
+      name,
+      databaseUrl: databaseUrl(t, path, env, issues),
+      repository: repository(t.repository),
+      branches,
+      repositories: t.repositories ?? "all",
+      schedules: schedules(t.schedules, path, issues),
+      retention: {
+        keep: t.retention?.keep ?? TARGET_DEFAULTS.retention.keep,
+        keepDays: t.retention?.keep_days ?? TARGET_DEFAULTS.retention.keepDays,
+      },
+      debounceSeconds: t.debounce ?? e.TABLESNAP_DEBOUNCE,
+      freshnessLimitSeconds: t.freshness_limit ?? TARGET_DEFAULTS.freshnessLimitSeconds,
+      timeLimitSeconds: t.time_limit ?? TARGET_DEFAULTS.timeLimitSeconds,
+    };
+  });
+}
+
+/** The target `default`, from TABLESNAP_DATABASE_URL and TABLESNAP_GITHUB_REPO. */
+export function targetFromEnv(e: ParsedEnv, issues: ConfigIssue[]): TargetConfig {
+  const need = (name: string, what: string) => {
+    // A variable set to something invalid is reported already.
+    if (!issues.some((i) => i.path === name)) {
+      issues.push({ path: name, message: `required without TABLESNAP_CONFIG (${what})` });
+    }
+  };
+  if (e.TABLESNAP_DATABASE_URL === undefined)
+    need("TABLESNAP_DATABASE_URL", "the database to back up");
+  if (e.TABLESNAP_GITHUB_REPO === undefined)
+    need("TABLESNAP_GITHUB_REPO", "owner/repo of the backup repository");
+  return {
+    name: "default",
+    databaseUrl: e.TABLESNAP_DATABASE_URL ?? "",
+    repository: githubRepo(e.TABLESNAP_GITHUB_REPO ?? "/"),
+    branches: TARGET_DEFAULTS.branches,
+    repositories: "all",
+    schedules:
+      e.TABLESNAP_SCHEDULE === undefined ? [] : [{ name: "schedule", cron: e.TABLESNAP_SCHEDULE }],
+    retention: TARGET_DEFAULTS.retention,
+    debounceSeconds: e.TABLESNAP_DEBOUNCE,
+    freshnessLimitSeconds: TARGET_DEFAULTS.freshnessLimitSeconds,
+    timeLimitSeconds: TARGET_DEFAULTS.timeLimitSeconds,
+  };
+}

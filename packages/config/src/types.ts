@@ -1,0 +1,108 @@
+/** The environment as `loadConfig` reads it: `process.env` in a service's main.ts. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where a target's backups go. `branch` is the backup repository's branch (default: its default). */
+export type BackupRepository =
+  | {
+      readonly kind: "github";
+      readonly owner: string;
+      readonly repo: string;
+      readonly branch?: string;
+    }
+  | { readonly kind: "git"; readonly remote: string; readonly branch?: string }
+  | { readonly kind: "local"; readonly path: string; readonly branch?: string };
+
+/** Which pushes and merges trigger a backup. Names may use `*` (not across `/`) and `**`. */
+export interface BranchRules {
+  /** The pushed repository's default branch, whatever it is called. */
+  readonly defaultBranch: boolean;
+  readonly names: readonly string[];
+}
+
+export interface Schedule {
+  /** Stable name: the trigger's ref, part of the cron slot id. */
+  readonly name: string;
+  /** Five-field cron expression, in UTC. */
+  readonly cron: string;
+}
+
+export interface Retention {
+  /** Archives to keep; 0 for no limit by count. */
+  readonly keep: number;
+  /** Days of archives to keep; 0 for no limit by age. */
+  readonly keepDays: number;
+}
+
+export interface TargetConfig {
+  readonly name: string;
+  /** The database to back up. A secret: log `redact(config)`, never this. */
+  readonly databaseUrl: string;
+  readonly repository: BackupRepository;
+  readonly branches: BranchRules;
+  /** `owner/repo` patterns of the repositories whose events feed this target, or every one. */
+  readonly repositories: readonly string[] | "all";
+  readonly schedules: readonly Schedule[];
+  readonly retention: Retention;
+  readonly debounceSeconds: number;
+  /** The last good backup must be younger than this (status API freshness). */
+  readonly freshnessLimitSeconds: number;
+  /** A run still in progress after this long ends failed. */
+  readonly timeLimitSeconds: number;
+}
+
+export type GitHubAuth =
+  | { readonly kind: "token"; readonly token: string }
+  | {
+      readonly kind: "app";
+      readonly appId: string;
+      readonly privateKey: string;
+      /** When absent, look the installation up from the backup repository. */
+      readonly installationId?: number;
+    };
+
+export interface ApiToken {
+  /** From `name:token` in TABLESNAP_API_TOKEN, else `token-<n>`; the ref of API triggers. */
+  readonly name: string;
+  readonly token: string;
+}
+
+export interface S3Settings {
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly bucket: string;
+  readonly region: string;
+}
+
+export interface Config {
+  /** Whether the targets came from the TABLESNAP_CONFIG file or from the environment alone. */
+  readonly source: "file" | "env";
+  readonly port: number;
+  /** tablesnap's own state database. */
+  readonly stateUrl?: string;
+  readonly nats: {
+    readonly url: string;
+    readonly prefix: string;
+    /**
+     * TABLESNAP_ACK_WAIT: how long a service's unacknowledged message (a worker killed with it)
+     * waits before it is delivered again. Unset: each consumer's own default (30-60 s).
+     */
+    readonly ackWaitSeconds?: number;
+  };
+  readonly s3?: S3Settings;
+  readonly github: {
+    readonly apiUrl: string;
+    readonly auth?: GitHubAuth;
+    /** Every secret accepted, so a secret can be rotated without dropping deliveries. */
+    readonly webhookSecrets: readonly string[];
+  };
+  readonly slack: { readonly signingSecret?: string; readonly webhookUrl?: string };
+  readonly api: { readonly tokens: readonly ApiToken[] };
+  readonly targets: readonly TargetConfig[];
+}
+
+export interface ConfigIssue {
+  /** Dotted path in the file (`targets.app.database_url`) or the environment variable's name. */
+  readonly path: string;
+  readonly message: string;
+}

@@ -1,0 +1,123 @@
+import type { MessageInput } from "@tablesnap/bus";
+import { type Cron, cronSlotId, nextSlot, parseCron } from "@tablesnap/config";
+import { messageOf } from "@tablesnap/core";
+import type { CoordinatorDeps } from "./types.ts";
+
+/** One schedule of one target and the next slot this replica will fire. */
+export interface ScheduleCursor {
+  readonly target: string;
+  readonly schedule: string;
+  readonly cron: Cron;
+  next: Date | null;
+}
+
+const MINUTE = 60_000;
+
+/** Cursors for every schedule; a slot up to `graceSeconds` old at start-up is still fired. */
+export function scheduleCursors(
+  targets: CoordinatorDeps["config"]["targets"],
+  now: Date,
+  graceSeconds: number,
+): ScheduleCursor[] {
+  const since = new Date(now.getTime() - graceSeconds * 1000);
+  return targets.flatMap((t) =>
+    t.schedules.map((s) => {
+      const cron = parseCron(s.cron);
+      return { target: t.name, schedule: s.name, cron, next: nextSlot(cron, since) };
+    }),
+  );
+}
+
+/** The latest slot in [from, now], or null. */
+function latestSlot(cron: Cron, from: Date, now: Date): Date | null {
+  let latest: Date | null = null;
+  for (let s = nextSlot(cron, new Date(from.getTime() - MINUTE)); s !== null && s <= now; ) {
+    latest = s;
+    s = nextSlot(cron, s);
+  }
+  return latest;
+}
+
+/** The slots strictly between `previous` and `slot` (capped): what nobody fired. */
+export function missedSlots(cron: Cron, previous: Date, slot: Date, cap = 10_000): Date[] {
+  const missed: Date[] = [];
+  for (let s = nextSlot(cron, previous); s !== null && s < slot && missed.length < cap; ) {
+    missed.push(s);
+    s = nextSlot(cron, s);
+  }
+  return missed;
+}
+
+/**
+ * Fires every due slot: publishes its `trigger` (id and message id `cronSlotId`, so replicas give
+ * one trigger, and one run even after the dedupe window), then records the slot. The replica that
+ * advances the recorded slot reports the slots skipped since (everything down, say): a warning
+ * and a `schedule.missed` event. A slot more than `graceSeconds` late is not fired: it is missed.
+ * A failure leaves the cursor alone, so the next round tries again.
+ */
+export async function fireDueSlots(
+  deps: CoordinatorDeps,
+  cursors: readonly ScheduleCursor[],
+  graceSeconds: number,
+): Promise<Date[]> {
+  const fired: Date[] = [];
+  for (const c of cursors) {
+    const now = deps.now();
+    if (c.next === null || c.next > now) continue;
+    const from = new Date(Math.max(c.next.getTime(), now.getTime() - graceSeconds * 1000));
+    const slot = latestSlot(c.cron, from, now);
+    if (slot === null) {
+      c.next = nextSlot(c.cron, now);
+      continue;
+    }
+    try {
+      await fireSlot(deps, c, slot);
+      fired.push(slot);
+      c.next = nextSlot(c.cron, slot);
+    } catch (error) {
+      const context = { target: c.target, schedule: c.schedule, slot: slot.toISOString() };
+      deps.logger.warn({ ...context, error: messageOf(error) }, "cron slot not fired yet");
+    }
+  }
+  return fired;
+}
+
+async function fireSlot(deps: CoordinatorDeps, c: ScheduleCursor, slot: Date): Promise<void> {
+  const id = cronSlotId(c.target, c.schedule, slot);
+  const trigger: MessageInput<"trigger"> = {
+    ...{ id, target: c.target, source: "schedule", event: "schedule" },
+    ...{ ref: c.schedule, at: slot.toISOString() },
+  };
+  const { duplicate } = await deps.bus.publish("trigger", trigger);
+  if (!duplicate) deps.logger.info({ trigger: id, target: c.target }, "cron slot fired");
+  const { previous, advanced } = await deps.state.recordSlot(c.target, c.schedule, slot);
+  if (!advanced || previous === null) return;
+  const missed = missedSlots(c.cron, previous, slot);
+  const first = missed[0];
+  if (first === undefined) return;
+  await reportMissed(deps, c, slot, missed, first);
+}
+
+async function reportMissed(
+  deps: CoordinatorDeps,
+  c: ScheduleCursor,
+  slot: Date,
+  missed: readonly Date[],
+  first: Date,
+): Promise<void> {
+  const last = missed[missed.length - 1] ?? first;
+  const data = {
+    ...{ schedule: c.schedule, cron: c.cron.source, missed: missed.length },
+    ...{ first: first.toISOString(), last: last.toISOString(), fired: slot.toISOString() },
+  };
+  deps.logger.warn({ target: c.target, ...data }, "cron slots missed while no coordinator ran");
+  // Not about a run: run_id carries the first missed slot's id (the schema requires one).
+  const event = {
+    ...{ run_id: cronSlotId(c.target, c.schedule, first), target: c.target },
+    ...{ kind: "schedule.missed", at: deps.now().toISOString(), data },
+  };
+  const msgId = `${cronSlotId(c.target, c.schedule, slot)}:missed`;
+  await deps.bus.publish("event", event, { msgId }).catch((error) => {
+    deps.logger.warn({ target: c.target, error: messageOf(error) }, "schedule.missed not sent");
+  });
+}

@@ -1,0 +1,2 @@
+// The services share one logger (@tablesnap/core).
+export { jsonLogger, silentLogger } from "@tablesnap/core";

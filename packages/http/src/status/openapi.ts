@@ -1,0 +1,208 @@
+import { RUN_STATUSES } from "@tablesnap/state";
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ "application/json": { schema } });
+const reply = (description: string, schema: unknown = ref("Error")) => ({
+  description,
+  content: json(schema),
+});
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), reply(`error (${c})`)]));
+const targetParam = { name: "target", in: "path", required: true, schema: { type: "string" } };
+const bearer = [{ bearer: [] }];
+const nullable = (type: string) => ({ type: [type, "null"] });
+
+/** The OpenAPI 3.1 description of every tablesnap HTTP route (status API and ingress). */
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: { title: "tablesnap", version: "1", description: "Status API and ingress of tablesnap." },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["error"],
+        properties: {
+          error: {
+            type: "object",
+            required: ["code", "message", "request_id"],
+            properties: {
+              code: { type: "string" },
+              message: { type: "string", description: "What to do about it." },
+              request_id: { type: "string" },
+            },
+          },
+        },
+      },
+      Trigger: {
+        type: "object",
+        description: "A trigger of a run; Slack response_url is never shown.",
+        properties: {
+          id: { type: "string" },
+          target: { type: "string" },
+          source: { type: "string" },
+          event: { enum: ["push", "pr", "schedule", "manual"] },
+          ref: { type: "string" },
+          actor: nullable("string"),
+          note: nullable("string"),
+          received_at: { type: "string", format: "date-time" },
+        },
+      },
+      Run: {
+        type: "object",
+        required: ["id", "status", "created_at", "finished_at", "commit"],
+        properties: {
+          id: { type: "string" },
+          target: { type: "string" },
+          status: { enum: [...RUN_STATUSES] },
+          created_at: { type: "string", format: "date-time" },
+          started_at: nullable("string"),
+          finished_at: nullable("string"),
+          duration_seconds: nullable("number"),
+          error: nullable("string"),
+          commit: {
+            type: ["object", "null"],
+            properties: { sha: { type: "string" }, url: nullable("string") },
+          },
+          triggers: { type: "array", items: ref("Trigger") },
+        },
+      },
+      Freshness: {
+        type: "object",
+        properties: {
+          target: { type: "string" },
+          fresh: { type: "boolean" },
+          age_seconds: nullable("number"),
+          limit_seconds: { type: "number" },
+          last_success_at: nullable("string"),
+        },
+      },
+      TargetSummary: {
+        type: "object",
+        properties: {
+          target: { type: "string" },
+          last_success: ref("Run"),
+          last_failure: ref("Run"),
+          running: ref("Run"),
+          pending: ref("Run"),
+          freshness: ref("Freshness"),
+        },
+      },
+      Queued: {
+        type: "object",
+        properties: { trigger_id: { type: "string" }, duplicate: { type: "boolean" } },
+      },
+    },
+  },
+  paths: {
+    "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "alive" } } } },
+    "/readyz": {
+      get: {
+        summary: "NATS, state database and object store reachable (ingress alone: NATS only)",
+        responses: { "200": { description: "ready" }, "503": { description: "not ready" } },
+      },
+    },
+    "/metrics": {
+      get: {
+        summary: "Prometheus metrics (text format 0.0.4)",
+        responses: { "200": { description: "metrics", content: { "text/plain": {} } } },
+      },
+    },
+    "/api/v1/openapi.json": {
+      get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } },
+    },
+    "/api/v1/targets": {
+      get: {
+        summary: "Every target with its last runs and freshness",
+        security: bearer,
+        responses: { "200": reply("targets", { type: "object" }), ...errors(401) },
+      },
+    },
+    "/api/v1/targets/{target}": {
+      get: {
+        summary: "Last success, last failure, running and pending runs, backup age",
+        security: bearer,
+        parameters: [targetParam],
+        responses: { "200": reply("summary", ref("TargetSummary")), ...errors(401, 404) },
+      },
+    },
+    "/api/v1/targets/{target}/runs": {
+      get: {
+        summary: "Runs of a target, newest first",
+        security: bearer,
+        parameters: [
+          targetParam,
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
+          { name: "cursor", in: "query", schema: { type: "string" } },
+          { name: "status", in: "query", schema: { enum: [...RUN_STATUSES] } },
+        ],
+        responses: {
+          "200": reply("a page of runs", {
+            type: "object",
+            properties: {
+              runs: { type: "array", items: ref("Run") },
+              next_cursor: nullable("string"),
+            },
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    "/api/v1/targets/{target}/freshness": {
+      get: {
+        summary: "200 when the last good backup is within the limit, 503 when not",
+        security: bearer,
+        parameters: [targetParam],
+        responses: {
+          "200": reply("fresh", ref("Freshness")),
+          "503": reply("stale", ref("Freshness")),
+          ...errors(401, 404),
+        },
+      },
+    },
+    "/api/v1/runs/{id}": {
+      get: {
+        summary: "A run with every trigger and every table's status, rows, bytes, duration",
+        security: bearer,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": reply("run", ref("Run")), ...errors(401, 404) },
+      },
+    },
+    "/api/v1/targets/{target}/backups": {
+      post: {
+        summary: "Queue a manual backup (Idempotency-Key header optional)",
+        security: bearer,
+        parameters: [targetParam],
+        requestBody: {
+          content: json({
+            type: "object",
+            properties: { note: { type: "string" }, ref: { type: "string" } },
+          }),
+        },
+        responses: {
+          "202": reply("queued", ref("Queued")),
+          ...errors(400, 401, 404, 413, 415, 503),
+        },
+      },
+    },
+    "/webhooks/github": {
+      post: {
+        summary: "GitHub App webhook (X-Hub-Signature-256)",
+        responses: {
+          "200": { description: "ping or ignored, with a reason" },
+          "202": { description: "queued" },
+          ...errors(400, 401, 413, 415, 503),
+        },
+      },
+    },
+    "/slack/commands": {
+      post: {
+        summary: "Slack slash command /backup (v0 signature)",
+        responses: {
+          "200": { description: "ephemeral answer" },
+          ...errors(400, 401, 413, 415, 503),
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,99 @@
+import type { TargetConfig } from "@tablesnap/config";
+import type {
+  Run,
+  RunDetail,
+  RunWithTriggers,
+  TargetSummary,
+  TriggerRecord,
+} from "@tablesnap/state";
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** A trigger as the API shows it: never its Slack `response_url` (a credential). */
+export function triggerView(t: TriggerRecord) {
+  return {
+    id: t.id,
+    target: t.target,
+    source: t.source,
+    event: t.event,
+    ref: t.ref,
+    actor: t.actor,
+    note: t.note,
+    received_at: t.receivedAt.toISOString(),
+  };
+}
+
+export function runView(run: Run) {
+  const duration =
+    run.startedAt && run.finishedAt
+      ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000
+      : null;
+  return {
+    id: run.id,
+    target: run.target,
+    status: run.status,
+    created_at: run.createdAt.toISOString(),
+    not_before: run.notBefore.toISOString(),
+    started_at: iso(run.startedAt),
+    finished_at: iso(run.finishedAt),
+    deadline: iso(run.deadline),
+    duration_seconds: duration,
+    error: run.error,
+    backup_id: run.backupId,
+    commit: run.commitSha === null ? null : { sha: run.commitSha, url: run.commitUrl },
+    writes: run.writes,
+  };
+}
+
+export function runWithTriggersView(run: RunWithTriggers) {
+  return { ...runView(run), triggers: run.triggers.map(triggerView) };
+}
+
+export function runDetailView(run: RunDetail) {
+  return {
+    ...runWithTriggersView(run),
+    tables: run.tables.map((t) => ({
+      schema: t.schema,
+      name: t.name,
+      status: t.status,
+      rows: t.rows,
+      bytes: t.bytes,
+      duration_ms: t.durationMs,
+      attempts: t.attempts,
+      error: t.error,
+    })),
+    totals: {
+      tables: run.tables.length,
+      rows: run.tables.reduce((n, t) => n + (t.rows ?? 0), 0),
+      bytes: run.tables.reduce((n, t) => n + (t.bytes ?? 0), 0),
+    },
+  };
+}
+
+/** How old the last good backup is against the target's limit. */
+export function freshness(target: TargetConfig, summary: TargetSummary, now: Date) {
+  const last = summary.lastSuccess;
+  const at = last?.finishedAt ?? null;
+  const age = at === null ? null : Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
+  return {
+    target: target.name,
+    fresh: age !== null && age <= target.freshnessLimitSeconds,
+    age_seconds: age,
+    limit_seconds: target.freshnessLimitSeconds,
+    last_success_at: iso(at),
+    last_success_run_id: last?.id ?? null,
+  };
+}
+
+export function summaryView(target: TargetConfig, s: TargetSummary, now: Date) {
+  const view = (r: Run | null) => (r === null ? null : runView(r));
+  return {
+    target: target.name,
+    last_success: view(s.lastSuccess),
+    last_failure: view(s.lastFailure),
+    last_partial: view(s.lastPartial),
+    running: view(s.running),
+    pending: view(s.pending),
+    freshness: freshness(target, s, now),
+  };
+}

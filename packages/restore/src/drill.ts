@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import type { Manifest, TableEntry } from "@tablesnap/core";
+import { connect, runBackup } from "@tablesnap/dump";
+import { DigestStore } from "./digest-store.ts";
+import { readManifest } from "./read.ts";
+import { restoreBackup } from "./restore.ts";
+import { dataFiles } from "./select.ts";
+import type { BackupReader, RestoreReport } from "./types.ts";
+
+export interface DrillOptions {
+  readonly reader: BackupReader;
+  /** A server URL; the drill creates (and drops) its own database there. */
+  readonly scratchUrl: string;
+  readonly schemas: readonly string[];
+  readonly tables: readonly string[];
+  readonly jobs: number;
+  readonly roles: boolean;
+  /** Leave the scratch database in place (to look at a failure). */
+  readonly keep: boolean;
+  readonly signal: AbortSignal;
+  readonly onInfo?: ((line: string) => void) | undefined;
+}
+
+export interface DrillTable {
+  readonly table: string;
+  readonly ok: boolean;
+  readonly rows: { readonly expected: number; readonly got: number | null };
+  readonly problem?: string;
+}
+
+export interface DrillReport {
+  readonly ok: boolean;
+  readonly backupId: string;
+  readonly database: string;
+  readonly kept: boolean;
+  readonly tables: readonly DrillTable[];
+  readonly restore: RestoreReport | null;
+  /** Why the drill failed before it could compare (the restore's error). */
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
+/**
+ * The automated restore test: restore into a throw-away database, read every restored table
+ * again with the dump's own ordered COPY, and compare each data file's sha256 and row count with
+ * the manifest. The database is dropped afterwards, whatever happened.
+ */
+export async function runDrill(o: DrillOptions): Promise<DrillReport> {
+  const started = Date.now();
+  const manifest = await readManifest(o.reader);
+  const database = `tablesnap_drill_${new Date().toISOString().slice(0, 10).replaceAll("-", "")}_${randomBytes(4).toString("hex")}`;
+  const scratch = new URL(o.scratchUrl);
+  const admin = await connect(scratch.toString(), 1);
+  const url = new URL(scratch.toString());
+  url.pathname = `/${database}`;
+  const base = { backupId: manifest.backup_id, database, kept: o.keep };
+  try {
+    await admin.sql.unsafe(`CREATE DATABASE "${database}" TEMPLATE template0`);
+    o.onInfo?.(`created scratch database ${database} on ${admin.target.host}:${admin.target.port}`);
+    let restore: RestoreReport;
+    try {
+      restore = await restoreBackup({
+        reader: o.reader,
+        databaseUrl: url.toString(),
+        schemas: o.schemas,
+        tables: o.tables,
+        jobs: o.jobs,
+        roles: o.roles,
+        supabase: "auto",
+        dryRun: false,
+        signal: o.signal,
+      });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      return {
+        ...base,
+        ok: false,
+        tables: [],
+        restore: null,
+        error,
+        durationMs: Date.now() - started,
+      };
+    }
+    const tables = await compare(manifest, restore, url.toString(), o);
+    const ok = tables.every((t) => t.ok);
+    return { ...base, ok, tables, restore, error: null, durationMs: Date.now() - started };
+  } finally {
+    if (!o.keep)
+      await admin.sql.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => {});
+    await admin.sql.end({ timeout: 5 });
+  }
+}
+
+/** Dumps the restored database the way the backup was made and compares table by table. */
+async function compare(
+  manifest: Manifest,
+  restore: RestoreReport,
+  url: string,
+  o: DrillOptions,
+): Promise<DrillTable[]> {
+  const store = new DigestStore();
+  const again = await runBackup({
+    databaseUrl: url,
+    store,
+    backupId: `drill-${manifest.backup_id}`,
+    triggers: [{ source: "tablesnap drill", event: "manual", ref: manifest.backup_id }],
+    jobs: o.jobs,
+    includeSchemas: [],
+    excludeSchemas: [],
+    customDump: false,
+    // Split where the backup split, or the files would differ where the rows do not.
+    maxFileBytes: manifest.options.max_file_bytes,
+    signal: o.signal,
+  });
+  const restored = restore.tables.filter((t) => t.mode !== "skip");
+  return restored.map((r) => {
+    const want = manifest.tables.find(
+      (t) => t.schema === r.schema && t.name === r.name,
+    ) as TableEntry;
+    const got = again.tables.find((t) => t.schema === r.schema && t.name === r.name);
+    const table = `${r.schema}.${r.name}`;
+    if (!got)
+      return {
+        table,
+        ok: false,
+        rows: { expected: want.rows, got: null },
+        problem: "not found in the restored database",
+      };
+    const wantFiles = dataFiles(want).map((f) => `${f.path} ${f.sha256}`);
+    const gotFiles = dataFiles(got).map((f) => `${f.path} ${f.sha256}`);
+    const differ = wantFiles.filter((f, i) => gotFiles[i] !== f).map((f) => f.split(" ")[0]);
+    const extra = gotFiles.length - wantFiles.length;
+    const rowsOk = got.rows === want.rows;
+    const problem = !rowsOk
+      ? `${got.rows} rows, the backup has ${want.rows}`
+      : differ.length > 0 || extra !== 0
+        ? `sha256 differs: ${differ.join(", ") || `${gotFiles.length} data files, the backup has ${wantFiles.length}`}`
+        : undefined;
+    return {
+      table,
+      ok: problem === undefined,
+      rows: { expected: want.rows, got: got.rows },
+      ...(problem ? { problem } : {}),
+    };
+  });
+}

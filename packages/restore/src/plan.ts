@@ -1,0 +1,177 @@
+import type { FileEntry, Manifest, TableEntry } from "@tablesnap/core";
+import { ScriptError } from "./errors.ts";
+import type { SchemaScript, ScriptEntry, Section } from "./script.ts";
+import { dataFiles } from "./select.ts";
+import { isPlatformEntry, SUPABASE_MANAGED_SCHEMAS, SUPABASE_NOT_WRITABLE } from "./supabase.ts";
+import { type TargetState, tableKey } from "./target.ts";
+
+/** create: a new table; replace: its rows swapped in one transaction; append: Supabase's own table. */
+export type TableMode = "create" | "replace" | "append" | "skip";
+
+export interface PlannedTable {
+  readonly table: TableEntry;
+  readonly mode: TableMode;
+  readonly reason?: string;
+  readonly dataFiles: readonly FileEntry[];
+}
+
+export interface PlannedEntry {
+  readonly file: string;
+  readonly entry: ScriptEntry;
+}
+
+export interface RestorePlan {
+  readonly whole: boolean;
+  readonly supabase: boolean;
+  /** pg_dump's `SET` lines, run on every connection first. */
+  readonly preamble: string;
+  readonly pre: readonly PlannedEntry[];
+  readonly tables: readonly PlannedTable[];
+  readonly post: readonly PlannedEntry[];
+  /** `sequences.sql` of each restored schema. */
+  readonly sequences: readonly { file: string; text: string }[];
+  /** Materialized views to refresh last, in pg_dump's order. */
+  readonly refresh: readonly { schema: string; name: string }[];
+  /** Entries left out because the platform owns them (Supabase). */
+  readonly platformEntries: number;
+}
+
+export interface PlanInput {
+  readonly manifest: Manifest;
+  readonly whole: boolean;
+  readonly schemas: readonly string[];
+  readonly tables: readonly TableEntry[];
+  readonly scripts: ReadonlyMap<string, SchemaScript>;
+  readonly texts: ReadonlyMap<string, string>;
+  readonly target: TargetState;
+  readonly supabase: boolean;
+}
+
+export const DATABASE_FILE = "database.sql";
+export const TOC_FILE = "toc.tsv";
+
+/** Decides what runs, in what order, and what each table gets. */
+export function planRestore(i: PlanInput): RestorePlan {
+  const tables = i.tables.map((t) => planTable(t, i));
+  const scriptFiles = new Set<string>();
+  if (i.whole) scriptFiles.add(DATABASE_FILE);
+  for (const s of i.manifest.schemas)
+    if (i.schemas.includes(s.name)) scriptFiles.add(`${s.path}/schema.sql`);
+  for (const t of tables) if (t.mode === "create") scriptFiles.add(`${t.table.path}/schema.sql`);
+  const ordered = inTocOrder(i.texts.get(TOC_FILE) ?? "", i.scripts, scriptFiles);
+  let platformEntries = 0;
+  const keep = (p: PlannedEntry) => {
+    if (i.supabase && isPlatformEntry(p.entry)) {
+      platformEntries++;
+      return false;
+    }
+    // A schema that is already there (`public`, say) is not created again.
+    return !(p.entry.type === "SCHEMA" && i.target.schemas.has(p.entry.name));
+  };
+  const pre = ordered["pre-data"].filter(keep);
+  const post = ordered["post-data"].filter(keep);
+  const populated = i.manifest.materialized_views;
+  const refresh = pre
+    .filter((p) => p.entry.type === "MATERIALIZED VIEW")
+    .map((p) => ({ schema: p.entry.schema, name: p.entry.name }))
+    .filter(
+      (v) =>
+        !populated ||
+        populated.some((m) => m.populated && m.schema === v.schema && m.name === v.name),
+    );
+  const sequences = i.manifest.schemas
+    .filter((s) => i.schemas.includes(s.name))
+    .filter((s) => !(i.supabase && SUPABASE_MANAGED_SCHEMAS.has(s.name)))
+    .map((s) => `${s.path}/sequences.sql`)
+    .flatMap((file) => {
+      const text = i.texts.get(file);
+      return text === undefined ? [] : [{ file, text }];
+    });
+  const preamble = i.scripts.get(DATABASE_FILE)?.preamble ?? "";
+  // A table restored on its own into a database without its schema: create the bare schema.
+  const missing = new Set(
+    tables
+      .filter((t) => t.mode === "create" && !i.target.schemas.has(t.table.schema))
+      .map((t) => t.table.schema),
+  );
+  const bare = [...missing]
+    .filter((name) => !pre.some((p) => p.entry.type === "SCHEMA" && p.entry.name === name))
+    .map((name) => ({
+      file: "(restore)",
+      entry: {
+        name,
+        type: "SCHEMA",
+        schema: "-",
+        owner: "",
+        text: `CREATE SCHEMA "${name.replaceAll('"', '""')}";`,
+      },
+    }));
+  return {
+    whole: i.whole,
+    supabase: i.supabase,
+    preamble,
+    pre: [...bare, ...pre],
+    tables,
+    post,
+    sequences,
+    refresh,
+    platformEntries,
+  };
+}
+
+function planTable(t: TableEntry, i: PlanInput): PlannedTable {
+  const files = dataFiles(t);
+  const qualified = `${t.schema}.${t.name}`;
+  const exists = i.target.tables.has(tableKey(t.schema, t.name));
+  if (i.supabase) {
+    const reason = SUPABASE_NOT_WRITABLE.get(qualified);
+    if (reason) return { table: t, mode: "skip", reason, dataFiles: [] };
+    if (SUPABASE_MANAGED_SCHEMAS.has(t.schema)) {
+      // A partial restore replaces the rows, as for any table; a whole one adds the backup's
+      // rows to what the new project's platform tables hold.
+      return exists
+        ? { table: t, mode: i.whole ? "append" : "replace", dataFiles: files }
+        : {
+            table: t,
+            mode: "skip",
+            reason: "the platform has no such table in the target",
+            dataFiles: [],
+          };
+    }
+  }
+  return { table: t, mode: !i.whole && exists ? "replace" : "create", dataFiles: files };
+}
+
+/** The entries of `files`, in the order `toc.tsv` gives; every entry must appear exactly once. */
+function inTocOrder(
+  toc: string,
+  scripts: ReadonlyMap<string, SchemaScript>,
+  files: ReadonlySet<string>,
+): Record<Section, PlannedEntry[]> {
+  const out: Record<Section, PlannedEntry[]> = { "pre-data": [], "post-data": [] };
+  const used = new Set<string>();
+  for (const line of toc.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const [section, file = "", n = ""] = line.split("\t");
+    if ((section !== "pre-data" && section !== "post-data") || !/^\d+$/.test(n))
+      throw new ScriptError(`${TOC_FILE}: cannot read line ${JSON.stringify(line)}`);
+    if (!files.has(file)) continue;
+    const entry = scripts.get(file)?.sections[section][Number(n) - 1];
+    if (!entry) throw new ScriptError(`${TOC_FILE}: ${file} has no ${section} entry ${n}`);
+    const key = `${section}\t${file}\t${n}`;
+    if (used.has(key)) throw new ScriptError(`${TOC_FILE}: ${key} is listed twice`);
+    used.add(key);
+    out[section].push({ file, entry });
+  }
+  for (const file of files) {
+    const s = scripts.get(file);
+    if (!s) throw new ScriptError(`${file}: not read`);
+    for (const section of ["pre-data", "post-data"] as const) {
+      const missing =
+        s.sections[section].length - out[section].filter((p) => p.file === file).length;
+      if (missing > 0)
+        throw new ScriptError(`${TOC_FILE} leaves out ${missing} ${section} entries of ${file}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+// Test helpers other packages' tests use: `import … from "@tablesnap/restore/testing"`.
+export * from "./backup-files.ts";
+export * from "./helpers.ts";

@@ -1,0 +1,39 @@
+export type { CursorPosition } from "./cursor.ts";
+export { decodeCursor, encodeCursor } from "./cursor.ts";
+export {
+  InvalidCursorError,
+  RunNotFoundError,
+  StateStoreError,
+  TableJobNotFoundError,
+} from "./errors.ts";
+export { newRunId } from "./ids.ts";
+export { MemoryStateStore } from "./memory/memory-store.ts";
+export { MIGRATIONS_FOLDER, migrate } from "./pg/migrate.ts";
+export { PgStateStore } from "./pg/pg-store.ts";
+export type {
+  ClaimOptions,
+  FinalRunStatus,
+  FinishFields,
+  ListRunsOptions,
+  NewTrigger,
+  RecordOptions,
+  RecordResult,
+  Run,
+  RunDetail,
+  RunFields,
+  RunPage,
+  RunProgress,
+  RunStatus,
+  RunWithTriggers,
+  SlotResult,
+  StateStore,
+  TableJob,
+  TableRef,
+  TableStatus,
+  TableUpdate,
+  TargetSummary,
+  Transition,
+  TriggerEvent,
+  TriggerRecord,
+} from "./types.ts";
+export { RUN_STATUSES, TABLE_STATUSES } from "./types.ts";

@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { parseManifest } from "@tablesnap/core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type Pipeline, startPipeline } from "../test/pipeline.ts";
+
+const CHILD = fileURLToPath(new URL("../test/worker-child.ts", import.meta.url));
+const ACK_WAIT_MS = 2000;
+let p: Pipeline;
+
+beforeAll(async () => {
+  p = await startPipeline();
+  await p.source.sql.unsafe(`
+    create table items (id int primary key, label text);
+    insert into items select g, 'item ' || g from generate_series(1, 1000) g;
+    create table notes (body text);
+    insert into notes select 'note ' || g from generate_series(1, 50) g;
+  `);
+});
+afterAll(() => p?.close());
+
+async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+it("starts a run again in a new snapshot when its holder is killed, and commits it once", async () => {
+  await p.publisher();
+  const child = spawn(process.execPath, [CHILD], {
+    env: { ...process.env, WORKER_CHILD: p.childConfig(ACK_WAIT_MS) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = once(child, "exit");
+  try {
+    await until("the child worker", async () =>
+      String(child.stdout.read() ?? "").includes("ready") ? true : undefined,
+    );
+    const runId = await p.startRun("api-crash");
+    // The child holds the snapshot and has started copying (its copies never finish).
+    const first = await until("the run to be in progress", async () => {
+      const r = await p.state.getRun(runId);
+      return r?.snapshotId && r.tables.some((t) => t.status === "running")
+        ? r.snapshotId
+        : undefined;
+    });
+    child.kill("SIGKILL");
+    await exited;
+
+    await p.dumpWorker({ dumpDelivery: { ackWaitMs: ACK_WAIT_MS } });
+    const run = await p.waitForRun(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.snapshotId).not.toBe(first);
+    expect(p.commits()).toEqual([run.commitSha]);
+    const link = p.gitShow("backups/latest/latest").trim();
+    const manifest = parseManifest(p.gitShow(`backups/latest/${link}/manifest.json`));
+    const rows = Object.fromEntries(manifest.tables.map((t) => [t.name, t.rows]));
+    expect(rows).toEqual({ items: 1000, notes: 50 });
+    expect(await p.bucket.forPrefix(`runs/${runId}/`).list()).toEqual([]);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+});

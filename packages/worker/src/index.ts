@@ -1,0 +1,30 @@
+export {
+  controlPrefix,
+  filesPrefix,
+  MANIFEST_FILE,
+  type RunPlan,
+  runPrefix,
+  type TableResult,
+} from "./control.ts";
+export { WorkerError } from "./errors.ts";
+export type { DumpMessage, HolderDeps } from "./holder.ts";
+export { holdRun } from "./holder.ts";
+export type { DumpSettings } from "./holder-plan.ts";
+export type { PublisherDeps } from "./publisher.ts";
+export { publishRun } from "./publisher.ts";
+export type { GitHubSettings, OpenedRepo, OpenRepo } from "./repo.ts";
+export { repoOpener } from "./repo.ts";
+export type { Outcome } from "./slack.ts";
+export { outcomeText, reportOutcome } from "./slack.ts";
+export type { DumpWorkerOptions, PublisherOptions, Running } from "./start.ts";
+export { startDumpWorker, startPublisher } from "./start.ts";
+export type { JobMessage, TableWorkerDeps } from "./table-job.ts";
+export { copyTableJob, SourcePools, tableJobGivenUp } from "./table-job.ts";
+export type {
+  ArtifactBucket,
+  DeliveryOptions,
+  SlackSettings,
+  WorkerDeps,
+  WorkerLogger,
+} from "./types.ts";
+export { jsonLogger, openArtifactBucket } from "./wiring.ts";

@@ -1,0 +1,36 @@
+import type { RunWithTriggers } from "@tablesnap/state";
+import { type Outcome, reportOutcome } from "./slack.ts";
+import { silentLogger, type WorkerDeps } from "./types.ts";
+
+/** Publishes a progress event; an event that cannot be sent never fails the run. */
+export async function emit(
+  d: WorkerDeps,
+  run: { id: string; target: string },
+  kind: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  try {
+    await d.bus.publish("event", {
+      run_id: run.id,
+      target: run.target,
+      kind,
+      at: new Date().toISOString(),
+      data,
+    });
+  } catch (e) {
+    (d.logger ?? silentLogger).warn({ runId: run.id, kind, error: String(e) }, "event not sent");
+  }
+}
+
+/** Ends a run `failed` with its reason, says so on the bus and in Slack (once: only if it changed). */
+export async function failRun(d: WorkerDeps, run: RunWithTriggers, error: string): Promise<void> {
+  const t = await d.state.finishRun(run.id, "failed", { error });
+  (d.logger ?? silentLogger).error({ runId: run.id, target: run.target, error }, "run failed");
+  if (!t.changed) return;
+  await emit(d, run, "run.failed", { error });
+  await tell(d, run, { status: "failed", error });
+}
+
+export function tell(d: WorkerDeps, run: RunWithTriggers, outcome: Outcome): Promise<void> {
+  return reportOutcome(d.slack, run, outcome, d.logger ?? silentLogger);
+}

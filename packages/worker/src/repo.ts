@@ -1,0 +1,79 @@
+import type { BackupRepository, GitHubAuth } from "@tablesnap/config";
+import {
+  type BackupRepo,
+  connectGitHub,
+  GitHubBackupRepo,
+  GitRemoteRepo,
+  LocalGitRepo,
+} from "@tablesnap/publish";
+import { WorkerError } from "./errors.ts";
+
+export interface GitHubSettings {
+  readonly apiUrl: string;
+  readonly auth?: GitHubAuth | undefined;
+  /** Tests shorten GitHub's pauses; see GitHubClientOptions. */
+  readonly minWriteIntervalMs?: number | undefined;
+  readonly fetch?: typeof fetch | undefined;
+}
+
+/** An opened backup repository: where to commit, and how to link to a commit. */
+export interface OpenedRepo {
+  readonly repo: BackupRepo;
+  readonly branch: string;
+  commitUrl(sha: string): string | undefined;
+  close(): Promise<void>;
+}
+
+export type OpenRepo = (r: BackupRepository) => Promise<OpenedRepo>;
+
+/** Opens a target's backup repository: GitHub (Git Data API), any git remote, or a local repository. */
+export function repoOpener(github: GitHubSettings): OpenRepo {
+  return async (r) => {
+    if (r.kind === "local") {
+      return { repo: new LocalGitRepo(r.path), branch: r.branch ?? "main", ...noLink };
+    }
+    if (r.kind === "git") {
+      const repo = await GitRemoteRepo.open(r.remote);
+      return {
+        repo,
+        branch: r.branch ?? "main",
+        commitUrl: () => undefined,
+        close: () => repo.close(),
+      };
+    }
+    if (!github.auth) {
+      throw new WorkerError(
+        "no_github_auth",
+        "GITHUB_TOKEN or the GitHub App settings are missing",
+      );
+    }
+    const client = await connectGitHub({
+      auth: github.auth,
+      repository: `${r.owner}/${r.repo}`,
+      apiUrl: github.apiUrl,
+      ...(github.minWriteIntervalMs === undefined
+        ? {}
+        : { minWriteIntervalMs: github.minWriteIntervalMs }),
+      ...(github.fetch === undefined ? {} : { fetch: github.fetch }),
+    });
+    const branch =
+      r.branch ??
+      (await client.octokit.rest.repos.get({ owner: r.owner, repo: r.repo })).data.default_branch;
+    const web = webUrl(github.apiUrl);
+    return {
+      repo: new GitHubBackupRepo(client),
+      branch,
+      commitUrl: (sha) => `${web}/${r.owner}/${r.repo}/commit/${sha}`,
+      close: async () => {},
+    };
+  };
+}
+
+const noLink = { commitUrl: () => undefined, close: async () => {} };
+
+/** `https://github.com` for the public API, the server's own origin for GHES and emulators. */
+function webUrl(apiUrl: string): string {
+  const u = new URL(apiUrl);
+  if (u.hostname === "api.github.com") return "https://github.com";
+  return u.origin;
+}

@@ -1,0 +1,159 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3ArtifactStore } from "@tablesnap/artifacts";
+import { dropBucket, startS3Server, testBucketName } from "@tablesnap/artifacts/testing";
+import { NatsBus } from "@tablesnap/bus";
+import type { TargetConfig } from "@tablesnap/config";
+import { migrate, PgStateStore, type RunDetail } from "@tablesnap/state";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import {
+  type DumpWorkerOptions,
+  type Running,
+  repoOpener,
+  startDumpWorker,
+  startPublisher,
+} from "../src/index.ts";
+import { deleteStreams } from "./streams.ts";
+
+const NATS_URL = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
+
+/** Everything a pipeline test runs against: real PostgreSQL, NATS, an S3 server and a git repository. */
+export interface Pipeline {
+  readonly source: ScratchDatabase;
+  readonly state: PgStateStore;
+  readonly bus: NatsBus;
+  readonly bucket: S3ArtifactStore;
+  readonly repoDir: string;
+  readonly target: TargetConfig;
+  readonly prefix: string;
+  /** What test/worker-child.ts needs, as its WORKER_CHILD variable. */
+  childConfig(dumpAckWaitMs: number): string;
+  /** Slack posts the publisher made. */
+  readonly slack: { url: string; body: unknown }[];
+  dumpWorker(extra?: Partial<DumpWorkerOptions>): Promise<Running>;
+  publisher(): Promise<Running>;
+  /** Records a trigger, claims its run and hands it to the dump workers, as the coordinator does. */
+  startRun(id: string, responseUrl?: string): Promise<string>;
+  waitForRun(runId: string, timeoutMs?: number): Promise<RunDetail>;
+  commits(): string[];
+  gitShow(path: string): string;
+  close(): Promise<void>;
+}
+
+export async function startPipeline(): Promise<Pipeline> {
+  const source = await createScratchDatabase("tsnap_wsrc");
+  const stateDb = await createScratchDatabase("tsnap_wstate");
+  await migrate(stateDb.url);
+  const state = PgStateStore.open(stateDb.url);
+  const prefix = `wk_${randomBytes(4).toString("hex")}`;
+  const bus = new NatsBus({ servers: NATS_URL, prefix });
+  await bus.ensureStreams();
+  const s3 = await startS3Server();
+  const bucketName = testBucketName("worker");
+  const bucket = new S3ArtifactStore({ ...s3, bucket: bucketName });
+  await bucket.ensureBucket();
+  const repoDir = await mkdtemp(join(tmpdir(), "tsnap-wrepo-"));
+  execFileSync("git", ["init", "-q", "--bare", "-b", "main", repoDir]);
+  const target: TargetConfig = {
+    name: "default",
+    databaseUrl: source.url,
+    repository: { kind: "local", path: repoDir, branch: "main" },
+    branches: { defaultBranch: true, names: [] },
+    repositories: "all",
+    schedules: [],
+    retention: { keep: 30, keepDays: 30 },
+    debounceSeconds: 0,
+    freshnessLimitSeconds: 86_400,
+    timeLimitSeconds: 600,
+  };
+  const slack: { url: string; body: unknown }[] = [];
+  const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+    slack.push({ url: String(url), body: JSON.parse(String(init?.body ?? "null")) });
+    return new Response("ok");
+  }) as typeof fetch;
+  const base = {
+    bus,
+    state,
+    bucket,
+    targets: [target],
+    slack: { webhookUrl: "https://hooks.slack.test/failures", fetch: fakeFetch },
+  };
+  const running: Running[] = [];
+  const git = (...args: string[]) => execFileSync("git", ["-C", repoDir, ...args]).toString();
+  return {
+    source,
+    state,
+    bus,
+    bucket,
+    repoDir,
+    target,
+    prefix,
+    slack,
+    childConfig: (dumpAckWaitMs) =>
+      JSON.stringify({
+        nats: NATS_URL,
+        prefix,
+        stateUrl: stateDb.url,
+        s3: { ...s3, bucket: bucketName },
+        target,
+        dumpAckWaitMs,
+      }),
+    async dumpWorker(extra = {}) {
+      const w = await startDumpWorker({
+        ...base,
+        pollMs: 50,
+        jobDelivery: { backoffMs: [100], ackWaitMs: 10_000 },
+        ...extra,
+      });
+      running.push(w);
+      return w;
+    },
+    async publisher() {
+      const p = await startPublisher({
+        ...base,
+        openRepo: repoOpener({ apiUrl: "http://unused" }),
+      });
+      running.push(p);
+      return p;
+    },
+    async startRun(id, responseUrl) {
+      const t = { id, target: "default", source: "api", event: "manual", ref: "tests" } as const;
+      await state.recordTrigger(
+        { ...t, receivedAt: new Date(), ...(responseUrl ? { responseUrl } : {}) },
+        { debounceSeconds: 0 },
+      );
+      const run = await state.claimDueRun({ target: "default", timeLimitSeconds: 600 });
+      if (!run) throw new Error("no run to claim");
+      await bus.publish("dump", { run_id: run.id, target: "default" });
+      return run.id;
+    },
+    async waitForRun(runId, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const r = await state.getRun(runId);
+        if (r && ["succeeded", "partial", "failed"].includes(r.status)) return r;
+        if (Date.now() > deadline)
+          throw new Error(`run ${runId} still ${r?.status} after ${timeoutMs} ms`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    },
+    commits: () =>
+      git("rev-list", "--all")
+        .split("\n")
+        .filter((l) => l !== ""),
+    gitShow: (path) => git("show", `main:${path}`),
+    async close() {
+      await Promise.allSettled(running.map((r) => r.stop()));
+      await bus.close();
+      await deleteStreams(NATS_URL, prefix).catch(() => {});
+      await state.close();
+      await Promise.allSettled([source.drop(), stateDb.drop()]);
+      await dropBucket(s3, bucketName);
+      await s3.close();
+      await rm(repoDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "@tablesnap/core";
+import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
+import type { Output } from "../output.ts";
+import { type BackupSource, openReader } from "./reader.ts";
+
+export const RESTORE_HELP = `Usage: tablesnap restore --from <backup folder> --database-url URL [options]
+       tablesnap restore --repo DIR [--backup latest|<folder name>] --database-url URL [options]
+
+Restores a backup into a database. Every file it will use is checked against manifest.json first;
+on a missing or changed file it stops before writing anything. A whole restore needs an empty
+database and runs in one transaction (unless --jobs > 1); --schema and --table restore parts of
+it, replacing the rows of tables that already exist in one transaction.
+
+  --from DIR              a backup folder (in a clone or a plain copy; symlinks are followed)
+  --repo DIR              read the backup straight from git (no checkout needed)
+  --backup NAME           with --repo: latest (default), a latest_<time> or an archive folder name
+  --branch NAME           with --repo: the branch to read (default: main)
+  --database-url URL      the target database (postgres://user:password@host:port/database)
+  --schema S              restore schema S: its objects and its tables (repeatable)
+  --table S.T             restore table T of schema S (repeatable); a partitioned table brings
+                          its partitions
+  --jobs N                whole restore: load tables on N connections (default 1 = one transaction)
+  --roles                 create the roles of roles.sql the target lacks (existing ones are left
+                          as they are, and named)
+  --supabase              treat the target as Supabase (detected when it has Supabase's schemas
+                          and roles); --no-supabase turns detection off
+  --dry-run               check everything and print the plan; write nothing
+  --json                  print the report as JSON on stdout
+  --quiet                 no progress
+
+Exit codes: 0 restored, 1 failed (nothing committed, or undone), 2 bad usage, 130 interrupted.`;
+
+export interface RestoreArgs extends BackupSource {
+  readonly databaseUrl: string;
+  readonly schemas: readonly string[];
+  readonly tables: readonly string[];
+  readonly jobs: number;
+  readonly roles: boolean;
+  readonly supabase: boolean | "auto";
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    ({ values } = parse(argv));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  if (!values.from && !values.repo)
+    throw new UsageError("give --from <backup folder>, or --repo DIR");
+  if (values.from && values.repo) throw new UsageError("give --from or --repo, not both");
+  if (!values["database-url"]) throw new UsageError("--database-url is required");
+  const jobs = Number(values.jobs ?? "1");
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    throw new UsageError(`--jobs must be a whole number from 1 to 64 (got ${values.jobs})`);
+  if (values.supabase && values["no-supabase"])
+    throw new UsageError("give --supabase or --no-supabase, not both");
+  return {
+    folder: values.from,
+    repo: values.repo,
+    backup: values.backup ?? "latest",
+    branch: values.branch ?? "main",
+    databaseUrl: values["database-url"],
+    schemas: values.schema ?? [],
+    tables: values.table ?? [],
+    jobs,
+    roles: values.roles ?? false,
+    supabase: values.supabase ? true : values["no-supabase"] ? false : "auto",
+    dryRun: values["dry-run"] ?? false,
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      from: { type: "string" },
+      repo: { type: "string" },
+      backup: { type: "string" },
+      branch: { type: "string" },
+      "database-url": { type: "string" },
+      schema: { type: "string", multiple: true },
+      table: { type: "string", multiple: true },
+      jobs: { type: "string" },
+      roles: { type: "boolean" },
+      supabase: { type: "boolean" },
+      "no-supabase": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
+  });
+}
+
+export async function restoreCommand(
+  args: RestoreArgs,
+  out: Output,
+  signal: AbortSignal,
+): Promise<RestoreReport> {
+  const reader = await openReader(args);
+  out.info(`${args.dryRun ? "planning a restore of" : "restoring"} ${reader.location}`);
+  try {
+    return await restoreBackup({
+      reader,
+      databaseUrl: args.databaseUrl,
+      schemas: args.schemas,
+      tables: args.tables,
+      jobs: args.jobs,
+      roles: args.roles,
+      supabase: args.supabase,
+      dryRun: args.dryRun,
+      signal,
+      onProgress: (p) => out.progress(progressLine(p)),
+    });
+  } finally {
+    out.progressDone();
+  }
+}
+
+function progressLine(p: RestoreProgress): string {
+  const mb = (p.bytes / 1048576).toFixed(1);
+  return `${p.phase}: tables ${p.tablesDone}/${p.tablesTotal}, ${p.rows} rows, ${mb} MB read`;
+}

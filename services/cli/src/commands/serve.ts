@@ -1,0 +1,118 @@
+// `tablesnap serve`: the five services in one process, for small installations and tests.
+// Wiring only, as each service's main.ts: the logic lives in the packages.
+import { NatsBus } from "@tablesnap/bus";
+import { type Env, loadConfig, redact, requireSettings } from "@tablesnap/config";
+import { jsonLogger as coordinatorLogger, startCoordinator } from "@tablesnap/coordinator";
+import { messageOf } from "@tablesnap/core";
+import { combinedApp, jsonLogger as httpLogger, httpReachable, serveApp } from "@tablesnap/http";
+import { migrate, PgStateStore } from "@tablesnap/state";
+import {
+  openArtifactBucket,
+  repoOpener,
+  startDumpWorker,
+  startPublisher,
+  jsonLogger as workerLogger,
+} from "@tablesnap/worker";
+
+export const SERVE_HELP = `Usage: tablesnap serve
+
+Runs the ingress, the coordinator, a dump worker, the publisher and the status API in one
+process, with one HTTP port (PORT, default 8080) for the ingress and the status API.
+Stops cleanly on SIGTERM or SIGINT.
+
+Configuration comes from the environment (or a TABLESNAP_CONFIG file):
+  TABLESNAP_DATABASE_URL, TABLESNAP_GITHUB_REPO   the target "default"
+  TABLESNAP_STATE_URL                            PostgreSQL for tablesnap's own state (required)
+  NATS_URL, TABLESNAP_NATS_PREFIX                NATS JetStream
+  S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET   the artifact bucket (required)
+  GITHUB_API_URL, GITHUB_TOKEN (or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY)
+  GITHUB_WEBHOOK_SECRET, SLACK_SIGNING_SECRET, SLACK_WEBHOOK_URL, TABLESNAP_API_TOKEN
+  TABLESNAP_DEBOUNCE (seconds, default 30), TABLESNAP_SCHEDULE (cron), PORT`;
+
+/**
+ * Starts everything, waits for `stop` to abort, then stops in order: the HTTP server (requests in
+ * flight finish), the coordinator, the publisher and the dump worker, then the clients.
+ * A failure while starting closes what was opened and rethrows.
+ */
+export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
+  const log = httpLogger({ service: "serve" });
+  const config = loadConfig(env);
+  requireSettings(config, "state", "s3");
+  const { stateUrl, s3 } = config;
+  if (stateUrl === undefined || s3 === undefined) return; // requireSettings threw already
+  log.info({ config: redact(config) }, "starting");
+
+  // Stopped in reverse order of starting.
+  const stoppers: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of stoppers.reverse()) {
+      try {
+        await s.stop();
+      } catch (error) {
+        log.error({ component: s.name, error: messageOf(error) }, "unclean stop");
+      }
+    }
+  };
+
+  try {
+    await migrate(stateUrl);
+    const state = PgStateStore.open(stateUrl);
+    stoppers.push({ name: "state", stop: () => state.close() });
+    const bus = new NatsBus({
+      servers: config.nats.url,
+      prefix: config.nats.prefix,
+      name: "tablesnap-serve",
+      logger: workerLogger({ service: "bus" }),
+    });
+    stoppers.push({ name: "bus", stop: () => bus.close() });
+    await bus.ensureStreams();
+    const bucket = await openArtifactBucket(s3);
+
+    const workerDeps = {
+      bus,
+      state,
+      bucket,
+      targets: config.targets,
+      slack: { webhookUrl: config.slack.webhookUrl },
+    };
+    const dumpWorker = await startDumpWorker({
+      ...workerDeps,
+      logger: workerLogger({ service: "dump-worker" }),
+    });
+    stoppers.push({ name: "dump-worker", stop: () => dumpWorker.stop() });
+    const publisher = await startPublisher({
+      ...workerDeps,
+      openRepo: repoOpener({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
+      logger: workerLogger({ service: "publisher" }),
+    });
+    stoppers.push({ name: "publisher", stop: () => publisher.stop() });
+    const coordinator = await startCoordinator({
+      config,
+      bus,
+      state,
+      logger: coordinatorLogger({ service: "coordinator" }),
+    });
+    stoppers.push({ name: "coordinator", stop: () => coordinator.stop() });
+
+    const app = combinedApp({
+      config,
+      bus,
+      state,
+      store: httpReachable(s3.endpoint),
+      logger: httpLogger({ service: "http" }),
+    });
+    const server = await serveApp(app, config.port);
+    stoppers.push({ name: "http", stop: () => server.close() });
+    log.info({ port: server.port }, "listening");
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  if (!stop.aborted) {
+    await new Promise<void>((resolve) => stop.addEventListener("abort", () => resolve()));
+  }
+  log.info({}, "stopping");
+  await stopAll();
+  log.info({}, "stopped");
+}

@@ -1,0 +1,45 @@
+// The publisher service: wiring only. The logic lives in @tablesnap/worker.
+import { NatsBus } from "@tablesnap/bus";
+import { loadConfig, redact, requireSettings } from "@tablesnap/config";
+import { runService } from "@tablesnap/core";
+import { migrate, PgStateStore } from "@tablesnap/state";
+import { jsonLogger, openArtifactBucket, repoOpener, startPublisher } from "@tablesnap/worker";
+
+const logger = jsonLogger({ service: "publisher" });
+
+runService("publisher", logger, async () => {
+  const config = loadConfig(process.env);
+  requireSettings(config, "state", "s3");
+  const { stateUrl, s3 } = config;
+  if (stateUrl === undefined || s3 === undefined)
+    throw new Error("unreachable: requireSettings checked these settings");
+  logger.info({ config: redact(config) }, "starting");
+
+  const bus = new NatsBus({
+    servers: config.nats.url,
+    prefix: config.nats.prefix,
+    name: "tablesnap-publisher",
+    logger,
+  });
+  await migrate(stateUrl);
+  const state = PgStateStore.open(stateUrl);
+  const bucket = await openArtifactBucket(s3);
+  await bus.ensureStreams();
+  // TABLESNAP_ACK_WAIT: a run taken by a killed publisher is taken again after it.
+  const ackWait = config.nats.ackWaitSeconds;
+  const worker = await startPublisher({
+    delivery: ackWait === undefined ? undefined : { ackWaitMs: ackWait * 1000 },
+    bus,
+    state,
+    bucket,
+    targets: config.targets,
+    slack: { webhookUrl: config.slack.webhookUrl },
+    openRepo: repoOpener({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
+    logger,
+  });
+
+  return async () => {
+    await worker.stop(); // the publish in progress finishes first
+    await Promise.all([bus.close(), state.close()]);
+  };
+});
