@@ -67,13 +67,17 @@ export async function dumpTableData(o: {
         .catch((e: unknown) => {
           throw lockError(o.table, e);
         });
+      // postgres.js 3.4.9 cannot cancel a query it has not sent yet: the transaction's connection
+      // is left unusable and its ROLLBACK never runs (the job hangs). So check before sending,
+      // and cancel only once the COPY runs.
+      if (o.signal.aborted) throw new DumpAbortedError();
       const query = tx.unsafe(copyQuery(o.table));
+      const stream = await query.readable();
       // Cancelling on the server ends the stream with an error; merely dropping the stream would
       // leave the server blocked writing and the connection (and this transaction) stuck.
       const cancel = () => void query.cancel();
       o.signal.addEventListener("abort", cancel, { once: true });
       if (o.signal.aborted) cancel();
-      const stream = await query.readable();
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const flush = async () => {

@@ -1,0 +1,62 @@
+import { MemoryArtifactStore } from "@tablesnap/artifacts";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type Sql } from "./connect.ts";
+import { DumpAbortedError } from "./errors.ts";
+import { type OpenSnapshot, openSnapshot } from "./snapshot.ts";
+import { dumpTableData } from "./table-data.ts";
+
+describe("dumpTableData", () => {
+  let db: ScratchDatabase;
+  let sql: Sql;
+  let snap: OpenSnapshot;
+
+  beforeAll(async () => {
+    db = await createScratchDatabase("tsnap_tdata");
+    await db.sql.unsafe(`create table t (id int primary key);
+      insert into t select generate_series(1, 1000);`);
+    sql = (await connect(db.url, 3)).sql;
+    snap = await openSnapshot(sql, { include: [], exclude: [] });
+  });
+  afterAll(async () => {
+    await snap?.close();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  const copy = (store: MemoryArtifactStore, signal: AbortSignal) => {
+    const table = snap.info.tables.find((t) => t.name === "t");
+    if (!table) throw new Error("t is not in the snapshot");
+    return dumpTableData({
+      ...{ sql, snapshotId: snap.info.id, table, store, folder: "public/tables/t" },
+      ...{ maxBytes: 1 << 30, trailer: "", signal },
+    });
+  };
+
+  it("copies the table's rows in the snapshot", async () => {
+    const store = new MemoryArtifactStore();
+    const r = await copy(store, new AbortController().signal);
+    expect(r.rows).toBe(1000);
+    expect(await store.list()).toEqual(["public/tables/t/data.sql"]);
+  });
+
+  it("stops before sending the COPY when already stopping, and leaves its connection usable", async () => {
+    // postgres.js hangs a transaction whose unsent query is cancelled: this copy never returned.
+    const stopped = AbortSignal.abort();
+    const store = new MemoryArtifactStore();
+    const hung = new Promise((r) => setTimeout(() => r("hung"), 10_000).unref());
+    const outcome = await Promise.race([copy(store, stopped).catch((e: unknown) => e), hung]);
+    expect(outcome).toBeInstanceOf(DumpAbortedError);
+    expect(await store.list()).toEqual([]);
+    // Every connection of the pool (3) is free again: three transactions run side by side.
+    const busy = await Promise.all(
+      [1, 2, 3].map(() => sql.begin((tx) => tx`select count(*)::int as n from pg_stat_activity`)),
+    );
+    expect(busy).toHaveLength(3);
+    const idle = await db.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and state = 'idle in transaction'`;
+    // Only the snapshot's own transaction is open.
+    expect(idle[0]?.n).toBe(1);
+  });
+});
