@@ -27,4 +27,4 @@ export type {
   WorkerDeps,
   WorkerLogger,
 } from "./types.ts";
-export { jsonLogger, openArtifactBucket } from "./wiring.ts";
+export { ackWaitDelivery, jsonLogger, openArtifactBucket } from "./wiring.ts";

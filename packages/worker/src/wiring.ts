@@ -1,5 +1,6 @@
 import { S3ArtifactStore } from "@tablesnap/artifacts";
 import type { S3Settings } from "@tablesnap/config";
+import type { DeliveryOptions } from "./types.ts";
 
 /** The services' bucket (created when missing), one store per run prefix via `forPrefix`. */
 export async function openArtifactBucket(s: S3Settings): Promise<S3ArtifactStore> {
@@ -12,6 +13,14 @@ export async function openArtifactBucket(s: S3Settings): Promise<S3ArtifactStore
   });
   await store.ensureBucket();
   return store;
+}
+
+/**
+ * `TABLESNAP_ACK_WAIT` (seconds) as delivery options: how soon a message taken by a killed
+ * service is delivered again. Undefined leaves each consumer's default.
+ */
+export function ackWaitDelivery(seconds: number | undefined): DeliveryOptions | undefined {
+  return seconds === undefined ? undefined : { ackWaitMs: seconds * 1000 };
 }
 
 // The services share one logger (@tablesnap/core).

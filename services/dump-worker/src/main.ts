@@ -3,7 +3,12 @@ import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
 import { migrate, PgStateStore } from "@tablesnap/state";
-import { jsonLogger, openArtifactBucket, startDumpWorker } from "@tablesnap/worker";
+import {
+  ackWaitDelivery,
+  jsonLogger,
+  openArtifactBucket,
+  startDumpWorker,
+} from "@tablesnap/worker";
 
 const logger = jsonLogger({ service: "dump-worker" });
 
@@ -26,8 +31,7 @@ runService("dump worker", logger, async () => {
   const bucket = await openArtifactBucket(s3);
   await bus.ensureStreams();
   // TABLESNAP_ACK_WAIT: a run or table job taken by a killed worker is taken again after it.
-  const ackWait = config.nats.ackWaitSeconds;
-  const delivery = ackWait === undefined ? undefined : { ackWaitMs: ackWait * 1000 };
+  const delivery = ackWaitDelivery(config.nats.ackWaitSeconds);
   const worker = await startDumpWorker({
     dumpDelivery: delivery,
     jobDelivery: delivery,

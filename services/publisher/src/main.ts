@@ -3,7 +3,13 @@ import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
 import { migrate, PgStateStore } from "@tablesnap/state";
-import { jsonLogger, openArtifactBucket, repoOpener, startPublisher } from "@tablesnap/worker";
+import {
+  ackWaitDelivery,
+  jsonLogger,
+  openArtifactBucket,
+  repoOpener,
+  startPublisher,
+} from "@tablesnap/worker";
 
 const logger = jsonLogger({ service: "publisher" });
 
@@ -26,9 +32,8 @@ runService("publisher", logger, async () => {
   const bucket = await openArtifactBucket(s3);
   await bus.ensureStreams();
   // TABLESNAP_ACK_WAIT: a run taken by a killed publisher is taken again after it.
-  const ackWait = config.nats.ackWaitSeconds;
   const worker = await startPublisher({
-    delivery: ackWait === undefined ? undefined : { ackWaitMs: ackWait * 1000 },
+    delivery: ackWaitDelivery(config.nats.ackWaitSeconds),
     bus,
     state,
     bucket,

@@ -7,6 +7,7 @@ import { messageOf } from "@tablesnap/core";
 import { combinedApp, jsonLogger as httpLogger, httpReachable, serveApp } from "@tablesnap/http";
 import { migrate, PgStateStore } from "@tablesnap/state";
 import {
+  ackWaitDelivery,
   openArtifactBucket,
   repoOpener,
   startDumpWorker,
@@ -75,13 +76,18 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
       targets: config.targets,
       slack: { webhookUrl: config.slack.webhookUrl },
     };
+    // TABLESNAP_ACK_WAIT: how soon a message held by a stopped or killed process comes back.
+    const delivery = ackWaitDelivery(config.nats.ackWaitSeconds);
     const dumpWorker = await startDumpWorker({
       ...workerDeps,
+      dumpDelivery: delivery,
+      jobDelivery: delivery,
       logger: workerLogger({ service: "dump-worker" }),
     });
     stoppers.push({ name: "dump-worker", stop: () => dumpWorker.stop() });
     const publisher = await startPublisher({
       ...workerDeps,
+      delivery,
       openRepo: repoOpener({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
       logger: workerLogger({ service: "publisher" }),
     });
@@ -91,6 +97,7 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
       bus,
       state,
       logger: coordinatorLogger({ service: "coordinator" }),
+      ...(delivery?.ackWaitMs === undefined ? {} : { ackWaitMs: delivery.ackWaitMs }),
     });
     stoppers.push({ name: "coordinator", stop: () => coordinator.stop() });
 
