@@ -101,9 +101,12 @@ export const catalog = {
     maxAgeMs: 7 * DAY_MS,
     schema: jobSchema,
     subject: () => "table",
-    // A re-queued job (attempt > 1) must not be swallowed by the dedupe window.
+    // The job of a new attempt (its own snapshot) must not be swallowed by the dedupe window,
+    // even when two attempts of a run overlap with the same delivery count.
     msgId: (j) =>
-      `${j.run_id}:${j.table.schema}.${j.table.name}${(j.attempt ?? 1) > 1 ? `:${j.attempt}` : ""}`,
+      `${j.run_id}:${j.table.schema}.${j.table.name}` +
+      (j.snapshot_id ? `@${j.snapshot_id}` : "") +
+      ((j.attempt ?? 1) > 1 ? `:${j.attempt}` : ""),
   }),
   event: entry({
     stream: "EVENTS",

@@ -47,7 +47,7 @@ describe("dump dispatch", () => {
     const [run] = await dispatchDueRuns(deps);
     clock.advance(6);
     expect(await resendDumps(deps)).toEqual([]); // the first one arrived: a duplicate
-    await state.updateRun(run?.id ?? "", { snapshotId: "00000003-1" });
+    await state.startAttempt(run?.id ?? "", { snapshotId: "00000003-1", backupId: run?.id ?? "" });
     clock.advance(20);
     expect(await resendDumps(deps)).toEqual([]);
     expect(await dispatchDueRuns(deps)).toEqual([]);

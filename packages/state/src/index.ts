@@ -11,6 +11,7 @@ export { MemoryStateStore } from "./memory/memory-store.ts";
 export { MIGRATIONS_FOLDER, migrate } from "./pg/migrate.ts";
 export { PgStateStore } from "./pg/pg-store.ts";
 export type {
+  Attempt,
   ClaimOptions,
   FinalRunStatus,
   FinishFields,

@@ -132,6 +132,11 @@ export interface RunFields {
   readonly manifest?: Manifest | undefined;
 }
 
+export interface Attempt {
+  readonly snapshotId: string;
+  readonly backupId: string;
+}
+
 export interface FinishFields extends RunFields {
   readonly error?: string | undefined;
   readonly commitSha?: string | undefined;
@@ -187,7 +192,16 @@ export interface StateStore {
   /** Moves a table job; `running` counts an attempt. `done` and `skipped` are final. */
   markTable(runId: string, table: TableRef, update: TableUpdate): Promise<TableJob>;
   runProgress(runId: string): Promise<RunProgress>;
-  updateRun(runId: string, fields: RunFields): Promise<Run>;
+  /**
+   * Makes `snapshotId` the run's current dump attempt (a holder that died is replaced by one with
+   * a new snapshot), only while the run is `running`. Not changed: the attempt should give up.
+   */
+  startAttempt(runId: string, attempt: Attempt): Promise<Transition>;
+  /**
+   * Stores the manifest of the run's current attempt, while it is `running` or `publishing`. Not
+   * changed: `snapshotId` is no longer the current attempt, or the run ended.
+   */
+  recordManifest(runId: string, snapshotId: string, manifest: Manifest): Promise<Transition>;
   /** running → publishing. */
   setPublishing(runId: string): Promise<Transition>;
   /** Ends a run that is not final yet; its unfinished tables become `skipped`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StateStore } from "../src/index.ts";
 import { describeStateQueries } from "./contract-queries.ts";
-import { at, DEBOUNCE, LIMIT, T0, trigger } from "./fixtures.ts";
+import { ATTEMPT, at, DEBOUNCE, LIMIT, manifest, T0, trigger } from "./fixtures.ts";
 
 /** The behaviour every StateStore adapter shares; run against the PostgreSQL and in-memory ones. */
 export function describeStateStore(name: string, make: () => Promise<StateStore>): void {
@@ -138,7 +138,7 @@ export function describeStateStore(name: string, make: () => Promise<StateStore>
       const id = runId ?? "";
       expect((await s.setPublishing(id)).changed).toBe(false); // still pending
       await s.claimDueRun({ ...LIMIT, now: T0 });
-      await s.updateRun(id, { snapshotId: "00000003-1", backupId: "b-1" });
+      await s.startAttempt(id, { snapshotId: "00000003-1", backupId: "b-1" });
       expect(await s.setPublishing(id)).toMatchObject({
         changed: true,
         run: { status: "publishing" },
@@ -151,7 +151,32 @@ export function describeStateStore(name: string, make: () => Promise<StateStore>
       const again = await s.finishRun(id, "failed", { error: "late", now: at(8) });
       expect(again).toEqual({ changed: false, run: done.run });
       await expect(s.finishRun("missing", "failed")).rejects.toThrow(/run not found/);
-      await expect(s.updateRun("missing", {})).rejects.toThrow(/run not found/);
+      await expect(s.startAttempt("missing", ATTEMPT)).rejects.toThrow(/run not found/);
+    });
+
+    it("lets only the current attempt of a running run record its snapshot and manifest", async () => {
+      const s = await make();
+      const { runId } = await s.recordTrigger(trigger("app"), { debounceSeconds: 0, now: T0 });
+      const id = runId ?? "";
+      expect((await s.startAttempt(id, ATTEMPT)).changed).toBe(false); // still pending
+      await s.claimDueRun({ ...LIMIT, now: T0 });
+      const first = { snapshotId: "00000003-1", backupId: id };
+      const second = { snapshotId: "00000005-1", backupId: id };
+      expect(await s.startAttempt(id, first)).toMatchObject({ changed: true, run: first });
+      expect((await s.startAttempt(id, second)).run).toMatchObject(second);
+      // The first attempt was replaced: its manifest is refused, the current one's is kept.
+      const m1 = await s.recordManifest(id, first.snapshotId, manifest("a"));
+      expect(m1).toMatchObject({ changed: false, run: { manifest: null } });
+      const m2 = await s.recordManifest(id, second.snapshotId, manifest("b"));
+      expect(m2.run.manifest?.backup_id).toBe("b");
+      // Being published, it takes the current attempt's manifest but no new attempt.
+      await s.setPublishing(id);
+      expect((await s.startAttempt(id, first)).changed).toBe(false);
+      expect((await s.recordManifest(id, second.snapshotId, manifest("c"))).changed).toBe(true);
+      await s.finishRun(id, "succeeded", { now: at(5) });
+      expect((await s.recordManifest(id, second.snapshotId, manifest("d"))).changed).toBe(false);
+      expect(await s.getRun(id)).toMatchObject({ snapshotId: second.snapshotId });
+      expect((await s.getRun(id))?.manifest?.backup_id).toBe("c");
     });
 
     it("fails runs still in progress past their deadline", async () => {

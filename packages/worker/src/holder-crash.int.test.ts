@@ -62,7 +62,7 @@ it("starts a run again in a new snapshot when its holder is killed, and commits 
     const manifest = parseManifest(p.gitShow(`backups/latest/${link}/manifest.json`));
     const rows = Object.fromEntries(manifest.tables.map((t) => [t.name, t.rows]));
     expect(rows).toEqual({ items: 1000, notes: 50 });
-    expect(await p.bucket.forPrefix(`runs/${runId}/`).list()).toEqual([]);
+    expect(await p.leftovers(runId)).toEqual([]);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }

@@ -12,6 +12,8 @@ import type { RunWithTriggers } from "@tablesnap/state";
 import {
   attemptStores,
   collectResults,
+  controlPrefix,
+  filesPrefix,
   MANIFEST_FILE,
   resultPath,
   type TableResult,
@@ -20,7 +22,7 @@ import {
 } from "./control.ts";
 import { WorkerError } from "./errors.ts";
 import { backupOptions, type DumpSettings, recordPlan, runPlan } from "./holder-plan.ts";
-import { emit, failRun } from "./outcome.ts";
+import { emit, failRun, removeObjects } from "./outcome.ts";
 import type { WorkerDeps } from "./types.ts";
 
 export interface HolderDeps extends WorkerDeps, DumpSettings {
@@ -79,8 +81,9 @@ async function dumpRun(
       const p = await planRun(o, sql, target, s);
       const plan = runPlan(s, p, d.maxFileBytes);
       await writeJson(control, "plan.json", plan);
+      const claimed = await d.state.startAttempt(run.id, { snapshotId: s.id, backupId: run.id });
+      if (!claimed.changed) return giveUp(d, run.id, s.id, `the run is ${claimed.run.status}`);
       await recordPlan(d.state, run.id, s);
-      await d.state.updateRun(run.id, { snapshotId: s.id, backupId: run.id });
       for (const t of plan.tables) {
         await d.bus.publish("job", {
           run_id: run.id,
@@ -96,8 +99,8 @@ async function dumpRun(
       await runPool(own, o.jobs, d.signal);
       const stillThere = () => inSnapshot(sql, s.id, async () => {});
       const tables = plan.tables.map((t) => t.info);
-      const results = await waitForTables(d, run.id, control, tables, stillThere);
-      if (results === null) return; // The run was ended meanwhile (time limit).
+      const results = await waitForTables(d, run.id, s.id, control, tables, stillThere);
+      if (results === null) return giveUp(d, run.id, s.id, "the run ended or was started again");
       const failed = plan.tables.flatMap((t) => {
         const r = results.get(resultPath(t.info));
         return r?.status === "failed" ? [`${t.info.qname}: ${r.reason}`] : [];
@@ -117,7 +120,13 @@ async function dumpRun(
         started,
       });
       await writeText(files, MANIFEST_FILE, serializeManifest(manifest));
-      await d.state.updateRun(run.id, { manifest });
+      const recorded = await d.state.recordManifest(run.id, s.id, manifest);
+      if (!recorded.changed) {
+        const r = recorded.run;
+        // Published already (a publisher retrying an older attempt's message found this one).
+        if (r.snapshotId === s.id && r.status !== "failed") return;
+        return giveUp(d, run.id, s.id, `the run is ${r.status}, its attempt ${r.snapshotId}`);
+      }
       await d.bus.publish("run", { run_id: run.id, target: run.target }, { msgId: run.id });
       await emit(d, run, "run.dumped", {
         tables: manifest.totals.tables,
@@ -133,10 +142,21 @@ async function dumpRun(
   }
 }
 
-/** Every table's result by path, or null when the run ended while waiting. */
+/**
+ * An attempt that is no longer the run's own (the run ended, or a redelivered message started it
+ * again while this holder was alive but slow) stops and removes what it wrote.
+ */
+async function giveUp(d: HolderDeps, runId: string, snapshotId: string, why: string) {
+  d.logger?.warn({ runId, snapshot: snapshotId, why }, "dump attempt given up");
+  await removeObjects(d, runId, filesPrefix(runId, snapshotId));
+  await removeObjects(d, runId, controlPrefix(runId, snapshotId));
+}
+
+/** Every table's result by path, or null when the run ended or another attempt took it over. */
 async function waitForTables(
   d: HolderDeps,
   runId: string,
+  snapshotId: string,
   control: Parameters<typeof collectResults>[0],
   tables: readonly { schema: string; name: string }[],
   snapshotAlive: () => Promise<void>,
@@ -148,7 +168,7 @@ async function waitForTables(
     if (tables.every((t) => seen.has(resultPath(t)))) return seen;
     if (round % 8 === 0) {
       const r = await d.state.getRun(runId);
-      if (r?.status !== "running") return null;
+      if (r?.status !== "running" || r.snapshotId !== snapshotId) return null;
       // Its connection gone (a restart, a proxy), the snapshot is too: the table jobs would be
       // dropped and never finish, so start the run again in a new snapshot.
       await snapshotAlive().catch((e: unknown) => {

@@ -1,4 +1,6 @@
+import { messageOf } from "@tablesnap/core";
 import type { RunWithTriggers } from "@tablesnap/state";
+import { runPrefix } from "./control.ts";
 import { type Outcome, reportOutcome } from "./slack.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
@@ -22,13 +24,29 @@ export async function emit(
   }
 }
 
-/** Ends a run `failed` with its reason, says so on the bus and in Slack (once: only if it changed). */
+/**
+ * Ends a run `failed` with its reason, says so on the bus and in Slack (once: only if it
+ * changed), and removes its objects from the bucket: nothing will publish them.
+ */
 export async function failRun(d: WorkerDeps, run: RunWithTriggers, error: string): Promise<void> {
   const t = await d.state.finishRun(run.id, "failed", { error });
   (d.logger ?? silentLogger).error({ runId: run.id, target: run.target, error }, "run failed");
   if (!t.changed) return;
   await emit(d, run, "run.failed", { error });
   await tell(d, run, { status: "failed", error });
+  await removeObjects(d, run.id, runPrefix(run.id));
+}
+
+/** Removes a run's objects under `prefix` (best effort: a failure is logged). */
+export async function removeObjects(d: WorkerDeps, runId: string, prefix: string): Promise<void> {
+  if (d.keepArtifacts) return;
+  await d.bucket
+    .forPrefix("")
+    .remove(prefix.replace(/\/$/, ""))
+    .catch((e: unknown) => {
+      const log = d.logger ?? silentLogger;
+      log.warn({ runId, prefix, error: messageOf(e) }, "run objects not removed");
+    });
 }
 
 export function tell(d: WorkerDeps, run: RunWithTriggers, outcome: Outcome): Promise<void> {

@@ -72,7 +72,7 @@ describe("dump workers and publisher over NATS, PostgreSQL, S3 and git", () => {
     expect(p.slack.map((s) => s.url)).toEqual(["https://hooks.slack.test/response/1"]);
     expect(JSON.stringify(p.slack[0]?.body)).toContain(run.commitSha?.slice(0, 7));
     // The run's objects are gone from the bucket.
-    expect(await p.bucket.forPrefix(`runs/${runId}/`).list()).toEqual([]);
+    expect(await p.leftovers(runId)).toEqual([]);
 
     // The same run handed to the publisher again makes no second commit.
     await p.bus.publish("run", { run_id: runId, target: "default" }, { msgId: `${runId}:again` });

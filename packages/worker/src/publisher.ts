@@ -4,14 +4,12 @@ import { publishBackup } from "@tablesnap/publish";
 import type { RunWithTriggers } from "@tablesnap/state";
 import { filesPrefix, MANIFEST_FILE, readText, runPrefix } from "./control.ts";
 import { isRetriable, WorkerError } from "./errors.ts";
-import { emit, failRun, tell } from "./outcome.ts";
+import { emit, failRun, removeObjects, tell } from "./outcome.ts";
 import type { OpenRepo } from "./repo.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
 export interface PublisherDeps extends WorkerDeps {
   readonly openRepo: OpenRepo;
-  /** Keep the run's objects in the bucket after publishing (debugging). Default false. */
-  readonly keepArtifacts?: boolean | undefined;
 }
 
 /**
@@ -65,6 +63,8 @@ async function publish(d: PublisherDeps, run: RunWithTriggers, ctx: DeliveryCont
   const status = manifest.status === "partial" ? "partial" : "succeeded";
   const commitUrl = opened.commitUrl(result.commit);
   const t = await d.state.finishRun(run.id, status, {
+    // The attempt published: a newer one may have started before this publisher took the run.
+    snapshotId: run.snapshotId,
     commitSha: result.commit,
     ...(commitUrl === undefined ? {} : { commitUrl }),
     ...(result.writes === undefined ? {} : { writes: result.writes }),
@@ -81,12 +81,5 @@ async function publish(d: PublisherDeps, run: RunWithTriggers, ctx: DeliveryCont
       changed: result.changed,
     });
   }
-  if (!d.keepArtifacts) {
-    await d.bucket
-      .forPrefix("")
-      .remove(runPrefix(run.id).slice(0, -1))
-      .catch((e: unknown) => {
-        log.warn({ runId: run.id, error: messageOf(e) }, "run artifacts not removed");
-      });
-  }
+  await removeObjects(d, run.id, runPrefix(run.id));
 }

@@ -3,6 +3,7 @@ import { messageOf } from "@tablesnap/core";
 import { connect, dumpTableData, type Sql } from "@tablesnap/dump";
 import {
   attemptStores,
+  filesPrefix,
   type RunPlan,
   readJson,
   resultPath,
@@ -10,7 +11,7 @@ import {
   writeJson,
 } from "./control.ts";
 import { hasSqlState, isSnapshotGone, WorkerError } from "./errors.ts";
-import { emit } from "./outcome.ts";
+import { emit, removeObjects } from "./outcome.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
 export type JobMessage = Message<"job">;
@@ -111,6 +112,12 @@ export async function copyTableJob(d: TableWorkerDeps, job: JobMessage, ctx: Del
     result = { status: "skipped", reason: (e as Error).message };
   } finally {
     clearInterval(alive);
+  }
+  const now = await d.state.getRun(run.id);
+  if (now?.snapshotId !== snapshotId || (now.status !== "running" && now.status !== "publishing")) {
+    // Its attempt was given up while this copy ran: nothing will collect or remove the files.
+    await removeObjects(d, run.id, filesPrefix(run.id, snapshotId) + entry.folder);
+    return;
   }
   await writeJson(control, path, result);
   await record(d, run, ref, result, Date.now() - started);

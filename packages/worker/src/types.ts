@@ -28,6 +28,8 @@ export interface WorkerDeps {
   readonly targets: readonly TargetConfig[];
   readonly slack?: SlackSettings | undefined;
   readonly logger?: WorkerLogger | undefined;
+  /** Keep a run's objects in the bucket once it ended (debugging). Default false. */
+  readonly keepArtifacts?: boolean | undefined;
 }
 
 /** Redelivery of a consumer's messages (see the bus's ConsumeOptions). */

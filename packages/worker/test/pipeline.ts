@@ -38,6 +38,11 @@ export interface Pipeline {
   /** Records a trigger, claims its run and hands it to the dump workers, as the coordinator does. */
   startRun(id: string, responseUrl?: string): Promise<string>;
   waitForRun(runId: string, timeoutMs?: number): Promise<RunDetail>;
+  /**
+   * The run's objects still in the bucket, once they are all gone or 15 s passed: they are
+   * removed after the run ends, so a test reads them only when it settled.
+   */
+  leftovers(runId: string): Promise<string[]>;
   commits(): string[];
   gitShow(path: string): string;
   close(): Promise<void>;
@@ -137,6 +142,14 @@ export async function startPipeline(): Promise<Pipeline> {
         if (r && ["succeeded", "partial", "failed"].includes(r.status)) return r;
         if (Date.now() > deadline)
           throw new Error(`run ${runId} still ${r?.status} after ${timeoutMs} ms`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    },
+    async leftovers(runId) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const left = await bucket.forPrefix(`runs/${runId}/`).list();
+        if (left.length === 0 || Date.now() > deadline) return left;
         await new Promise((res) => setTimeout(res, 100));
       }
     },

@@ -1,3 +1,4 @@
+import type { Manifest } from "@tablesnap/core";
 import { RunNotFoundError, TableJobNotFoundError } from "../errors.ts";
 import { newRunId } from "../ids.ts";
 import {
@@ -10,6 +11,7 @@ import {
   tableChange,
 } from "../rules.ts";
 import type {
+  Attempt,
   ClaimOptions,
   FinalRunStatus,
   FinishFields,
@@ -17,7 +19,6 @@ import type {
   RecordOptions,
   RecordResult,
   Run,
-  RunFields,
   SlotResult,
   StateStore,
   TableJob,
@@ -115,10 +116,20 @@ export class MemoryStateStore extends MemoryReads implements StateStore {
     return { ...job };
   }
 
-  async updateRun(runId: string, fields: RunFields): Promise<Run> {
+  async startAttempt(runId: string, a: Attempt): Promise<Transition> {
     const run = this.mustGet(runId);
-    Object.assign(run, defined(fields));
-    return { ...run };
+    if (run.status !== "running") return { changed: false, run: { ...run } };
+    Object.assign(run, { snapshotId: a.snapshotId, backupId: a.backupId });
+    return { changed: true, run: { ...run } };
+  }
+
+  async recordManifest(runId: string, snapshotId: string, manifest: Manifest): Promise<Transition> {
+    const run = this.mustGet(runId);
+    if (!ACTIVE.includes(run.status) || run.snapshotId !== snapshotId) {
+      return { changed: false, run: { ...run } };
+    }
+    run.manifest = manifest;
+    return { changed: true, run: { ...run } };
   }
 
   async setPublishing(runId: string): Promise<Transition> {

@@ -1,11 +1,12 @@
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Manifest } from "@tablesnap/core";
+import { and, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { RunNotFoundError, TableJobNotFoundError } from "../errors.ts";
 import { ACTIVE, OPEN, skippedMessage, tableChange } from "../rules.ts";
 import type {
+  Attempt,
   FinalRunStatus,
   FinishFields,
   Run,
-  RunFields,
   TableJob,
   TableRef,
   TableUpdate,
@@ -61,23 +62,40 @@ export function markTable(db: Db, runId: string, t: TableRef, u: TableUpdate): P
   });
 }
 
-export async function updateRun(db: Db, runId: string, fields: RunFields): Promise<Run> {
-  const set = defined(fields);
-  if (Object.keys(set).length === 0) return mustGet(db, runId);
-  const [row] = await db.update(runs).set(set).where(eq(runs.id, runId)).returning();
-  if (row === undefined) throw new RunNotFoundError(runId);
-  return row;
-}
-
-export async function setPublishing(db: Db, runId: string): Promise<Transition> {
+/** Sets `set` on the run when `when` holds; otherwise changes nothing and returns the run. */
+async function moveRun(
+  db: Db,
+  runId: string,
+  set: Partial<typeof runs.$inferInsert>,
+  when: SQL | undefined,
+): Promise<Transition> {
   const [row] = await db
     .update(runs)
-    .set({ status: "publishing" })
-    .where(and(eq(runs.id, runId), eq(runs.status, "running")))
+    .set(set)
+    .where(and(eq(runs.id, runId), when))
     .returning();
   return row !== undefined
     ? { changed: true, run: row }
     : { changed: false, run: await mustGet(db, runId) };
+}
+
+export function startAttempt(db: Db, runId: string, a: Attempt): Promise<Transition> {
+  const set = { snapshotId: a.snapshotId, backupId: a.backupId };
+  return moveRun(db, runId, set, eq(runs.status, "running"));
+}
+
+export function recordManifest(
+  db: Db,
+  runId: string,
+  snapshotId: string,
+  manifest: Manifest,
+): Promise<Transition> {
+  const when = and(inArray(runs.status, [...ACTIVE]), eq(runs.snapshotId, snapshotId));
+  return moveRun(db, runId, { manifest }, when);
+}
+
+export function setPublishing(db: Db, runId: string): Promise<Transition> {
+  return moveRun(db, runId, { status: "publishing" }, eq(runs.status, "running"));
 }
 
 export function finishRun(

@@ -1,13 +1,14 @@
+import type { Manifest } from "@tablesnap/core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type {
+  Attempt,
   ClaimOptions,
   FinalRunStatus,
   FinishFields,
   ListRunsOptions,
   NewTrigger,
   RecordOptions,
-  RunFields,
   StateStore,
   TableRef,
   TableUpdate,
@@ -52,8 +53,13 @@ export class PgStateStore implements StateStore {
   markTable(runId: string, table: TableRef, update: TableUpdate) {
     return guarded("mark table", () => life.markTable(this.#db, runId, table, update));
   }
-  updateRun(runId: string, fields: RunFields) {
-    return guarded("update run", () => life.updateRun(this.#db, runId, fields));
+  startAttempt(runId: string, attempt: Attempt) {
+    return guarded("start attempt", () => life.startAttempt(this.#db, runId, attempt));
+  }
+  recordManifest(runId: string, snapshotId: string, manifest: Manifest) {
+    return guarded("record manifest", () =>
+      life.recordManifest(this.#db, runId, snapshotId, manifest),
+    );
   }
   setPublishing(runId: string) {
     return guarded("set publishing", () => life.setPublishing(this.#db, runId));
