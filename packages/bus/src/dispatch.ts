@@ -95,6 +95,36 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A message whose last allowed delivery was never settled: the worker holding it died. */
+export interface Abandoned {
+  readonly data: Uint8Array;
+  readonly subject: string;
+  readonly seq: number;
+  readonly deliveryCount: number;
+}
+
+/**
+ * Tells `onTerm` of an abandoned message, so a consumer hears of every message given up and not
+ * only those its handlers terminated. Never throws.
+ */
+export async function reportAbandoned(
+  args: { kind: MessageKind; durable: string; onTerm: ConsumeOptions["onTerm"]; logger: BusLogger },
+  a: Abandoned,
+): Promise<void> {
+  const { kind, durable, logger } = args;
+  const decoded = decode(kind, a.data);
+  const reason = `gave up after ${a.deliveryCount} deliveries: the last was never acknowledged (its worker stopped while holding it)`;
+  logger.warn({ kind, durable, seq: a.seq, deliveryCount: a.deliveryCount }, reason);
+  try {
+    await args.onTerm?.({
+      ...{ kind, reason, seq: a.seq, subject: a.subject, deliveryCount: a.deliveryCount },
+      ...(decoded.ok ? { message: decoded.value } : {}),
+    });
+  } catch (error) {
+    logger.error({ kind, seq: a.seq, error: messageOf(error) }, "onTerm failed");
+  }
+}
+
 /**
  * Runs `concurrency` pull loops: each takes one delivery, validates it, calls the handler and
  * settles the delivery. Shared by every adapter so they settle messages the same way.

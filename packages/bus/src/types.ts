@@ -25,7 +25,11 @@ export interface ConsumeOptions {
   readonly backoffMs?: readonly number[];
   /** Handlers running at once in this consumer. Default 1. */
   readonly concurrency?: number;
-  /** Called when a message is given up: invalid payload, non-retriable error, maxDeliver. */
+  /**
+   * Called once when a message is given up: an invalid payload, a non-retriable error, a retriable
+   * one on the last allowed delivery, or a last delivery never settled (its worker died holding
+   * it; reported by one of the durable's subscribers).
+   */
   readonly onTerm?: (termination: Termination) => void | Promise<void>;
 }
 

@@ -102,6 +102,39 @@ export function describeDelivery(factory: BusFactory): void {
     expect(calls).toBe(3);
   });
 
+  it("tells onTerm of a message whose last delivery was never settled: its worker died", async () => {
+    const fixture = await factory.open();
+    const dead = await fixture.peer();
+    const received = deferred();
+    const release = deferred();
+    const options = { durable: "w", ackWaitMs: 500, maxDeliver: 2, backoffMs: [50] };
+    let deadCalls = 0;
+    await dead.consume("job", options, async () => {
+      deadCalls += 1;
+      if (deadCalls === 1) throw retriable("connection reset"); // the first delivery fails
+      received.resolve();
+      await release.promise; // the last one hangs: no ack, no working(), as if killed
+    });
+    await fixture.bus.publish("job", job("r", "users"));
+    try {
+      await received.promise;
+      const terms: Termination[] = [];
+      const handled: number[] = [];
+      const onTerm = (t: Termination) => void terms.push(t);
+      await fixture.bus.consume("job", { ...options, onTerm }, (_j, ctx) => {
+        handled.push(ctx.deliveryCount);
+      });
+      await waitFor(() => terms.length === 1, "the abandoned message to be reported");
+      expect(terms[0]).toMatchObject({ kind: "job", deliveryCount: 2, message: job("r", "users") });
+      expect(terms[0]?.reason).toBe(
+        "gave up after 2 deliveries: the last was never acknowledged (its worker stopped while holding it)",
+      );
+      expect(handled).toEqual([]); // past maxDeliver: never delivered again
+    } finally {
+      release.resolve();
+    }
+  });
+
   it("terminates at once on an error that is not retriable", async () => {
     const { bus } = await factory.open();
     const terms: Termination[] = [];

@@ -1,6 +1,6 @@
 import { connect, openSnapshot } from "@tablesnap/dump";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Pipeline, startPipeline } from "../test/pipeline.ts";
+import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
 import { controlPrefix, writeJson } from "./control.ts";
 import { copyTableJob, SourcePools } from "./table-job.ts";
 
@@ -16,16 +16,6 @@ beforeAll(async () => {
   `);
 });
 afterAll(() => p?.close());
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it("lets a second attempt of a live run take it over; the first gives up and leaves nothing", async () => {
   // The first attempt's table copies wait until the second attempt has published the run.

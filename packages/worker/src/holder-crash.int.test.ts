@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { parseManifest } from "@tablesnap/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Pipeline, startPipeline } from "../test/pipeline.ts";
+import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
 
 const CHILD = fileURLToPath(new URL("../test/worker-child.ts", import.meta.url));
 const ACK_WAIT_MS = 2000;
@@ -19,16 +19,6 @@ beforeAll(async () => {
   `);
 });
 afterAll(() => p?.close());
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it("starts a run again in a new snapshot when its holder is killed, and commits it once", async () => {
   await p.publisher();

@@ -30,7 +30,7 @@ export interface Pipeline {
   readonly target: TargetConfig;
   readonly prefix: string;
   /** What test/worker-child.ts needs, as its WORKER_CHILD variable. */
-  childConfig(dumpAckWaitMs: number): string;
+  childConfig(dumpAckWaitMs: number, extra?: Record<string, unknown>): string;
   /** Slack posts the publisher made. */
   readonly slack: { url: string; body: unknown }[];
   dumpWorker(extra?: Partial<DumpWorkerOptions>): Promise<Running>;
@@ -97,8 +97,9 @@ export async function startPipeline(): Promise<Pipeline> {
     target,
     prefix,
     slack,
-    childConfig: (dumpAckWaitMs) =>
+    childConfig: (dumpAckWaitMs, extra = {}) =>
       JSON.stringify({
+        ...extra,
         nats: NATS_URL,
         prefix,
         stateUrl: stateDb.url,
@@ -169,4 +170,15 @@ export async function startPipeline(): Promise<Pipeline> {
       await rm(repoDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Polls `check` every 50 ms until it gives a value; fails after 30 s naming `what`. */
+export async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

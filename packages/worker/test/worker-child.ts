@@ -13,6 +13,9 @@ interface ChildConfig {
   readonly s3: S3ArtifactStoreOptions;
   readonly target: TargetConfig;
   readonly dumpAckWaitMs: number;
+  /** 0: the child only copies tables. Default 2. */
+  readonly holders?: number;
+  readonly jobDelivery?: { ackWaitMs: number; maxDeliver: number };
 }
 
 const c = JSON.parse(process.env["WORKER_CHILD"] ?? "{}") as ChildConfig;
@@ -24,7 +27,8 @@ await startDumpWorker({
   targets: [c.target],
   pollMs: 50,
   dumpDelivery: { ackWaitMs: c.dumpAckWaitMs },
-  jobDelivery: { backoffMs: [100], ackWaitMs: 10_000 },
+  holders: c.holders ?? 2,
+  jobDelivery: { backoffMs: [100], ackWaitMs: 10_000, ...c.jobDelivery },
   beforeTable: () => new Promise<void>(() => {}),
 });
 process.stdout.write("ready\n");

@@ -7,7 +7,7 @@ import {
   msgIdOf,
   subjectOf,
 } from "../catalog.ts";
-import { consoleLogger, consumerSettings, subscribe } from "../dispatch.ts";
+import { consoleLogger, consumerSettings, reportAbandoned, subscribe } from "../dispatch.ts";
 import { BusUnavailableError, InvalidMessageError } from "../errors.ts";
 import type {
   Backlog,
@@ -113,14 +113,21 @@ export class MemoryBus implements Bus {
   ): Promise<Subscription> {
     const settings = consumerSettings(options);
     const group = this.#stream(kind).group(settings);
+    const logger = this.#options.logger ?? consoleLogger;
+    const { onTerm } = options;
+    const report = { kind, durable: settings.durable, onTerm, logger };
+    const unlisten = onTerm ? group.onAbandoned((a) => void reportAbandoned(report, a)) : () => {};
     const subscription = subscribe({
       kind,
       settings,
       handler,
       pull: (signal) => group.pull(signal),
-      logger: this.#options.logger ?? consoleLogger,
-      onTerm: options.onTerm,
-      onStopped: () => this.#subscriptions.delete(subscription),
+      logger,
+      onTerm,
+      onStopped: () => {
+        unlisten();
+        this.#subscriptions.delete(subscription);
+      },
     });
     this.#subscriptions.add(subscription);
     return subscription;

@@ -1,4 +1,4 @@
-import type { ConsumerSettings, RawDelivery } from "../dispatch.ts";
+import type { Abandoned, ConsumerSettings, RawDelivery } from "../dispatch.ts";
 import type { Backlog } from "../types.ts";
 
 interface Stored {
@@ -72,6 +72,7 @@ export class MemoryStream {
 export class MemoryGroup {
   readonly #tracked = new Map<number, Tracked>();
   readonly #waiters: Waiter[] = [];
+  readonly #abandonedListeners: ((a: Abandoned) => void)[] = [];
   #wake: ReturnType<typeof setTimeout> | undefined;
 
   readonly stream: MemoryStream;
@@ -119,6 +120,15 @@ export class MemoryGroup {
     if (nextAt < Number.POSITIVE_INFINITY) this.#wake = setTimeout(() => this.pump(), nextAt - now);
   }
 
+  /** Listens for messages whose last delivery's ack wait ran out; one listener hears each. */
+  onAbandoned(listener: (a: Abandoned) => void): () => void {
+    this.#abandonedListeners.push(listener);
+    return () => {
+      const at = this.#abandonedListeners.indexOf(listener);
+      if (at >= 0) this.#abandonedListeners.splice(at, 1);
+    };
+  }
+
   backlog(): Backlog {
     let pending = 0;
     let unacked = 0;
@@ -156,6 +166,10 @@ export class MemoryGroup {
       t.timer = setTimeout(() => {
         if (!current()) return;
         t.inflight = 0; // ack wait expired: a dead worker's message goes out again
+        if (t.deliveries >= this.settings.maxDeliver) {
+          const a = { data: stored.data, subject: stored.subject, seq, deliveryCount: token };
+          this.#abandonedListeners[0]?.(a);
+        }
         this.pump();
       }, this.settings.ackWaitMs);
     };

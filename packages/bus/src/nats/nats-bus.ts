@@ -17,7 +17,7 @@ import {
   streamName,
   subjectOf,
 } from "../catalog.ts";
-import { consoleLogger, consumerSettings, subscribe } from "../dispatch.ts";
+import { consoleLogger, consumerSettings, reportAbandoned, subscribe } from "../dispatch.ts";
 import { BusUnavailableError, InvalidMessageError, PublishRejectedError } from "../errors.ts";
 import type {
   Backlog,
@@ -30,6 +30,7 @@ import type {
   PublishOptions,
   Subscription,
 } from "../types.ts";
+import { watchAbandoned } from "./abandoned.ts";
 import { NatsLink } from "./link.ts";
 import { natsPuller } from "./pull.ts";
 import { ensureConsumer, ensureStream, streamConfig } from "./streams.ts";
@@ -148,15 +149,31 @@ export class NatsBus implements Bus {
     const settings = consumerSettings(options);
     const stream = streamName(this.prefix, kind);
     await ensureConsumer(await this.#manager(), stream, filterSubject(this.prefix, kind), settings);
-    const subscription = subscribe({
+    const { durable } = settings;
+    const { onTerm } = options;
+    const logger = this.#logger;
+    const abandoned = onTerm
+      ? await watchAbandoned({
+          ...{ link: this.#link, stream, durable, logger },
+          manager: (nc) => jetstreamManager(nc, { timeout: 5_000 }),
+          waitMs: this.#options.startupTimeoutMs ?? 30_000,
+          onAbandoned: (a) => reportAbandoned({ kind, durable, onTerm, logger }, a),
+        })
+      : undefined;
+    const pulling = subscribe({
       kind,
       settings,
       handler,
-      pull: natsPuller(this.#link, (nc) => this.#jetstream(nc), stream, settings.durable),
-      logger: this.#logger,
-      onTerm: options.onTerm,
-      onStopped: () => this.#subscriptions.delete(subscription),
+      pull: natsPuller(this.#link, (nc) => this.#jetstream(nc), stream, durable),
+      logger,
+      onTerm,
     });
+    const subscription: Subscription = {
+      stop: async () => {
+        await Promise.all([pulling.stop(), abandoned?.stop()]);
+        this.#subscriptions.delete(subscription);
+      },
+    };
     this.#subscriptions.add(subscription);
     return subscription;
   }
