@@ -7,6 +7,4 @@ export { FsArtifactStore } from "./fs/fs-store.ts";
 export { MemoryArtifactStore } from "./memory/memory-store.ts";
 export { observeClosedFiles } from "./observed.ts";
 export { checkArtifactPath } from "./path.ts";
-export type { S3ArtifactStoreOptions } from "./s3/s3-client.ts";
-export { S3ArtifactStore } from "./s3/s3-store.ts";
 export type { ArtifactStore, ArtifactWriter } from "./types.ts";

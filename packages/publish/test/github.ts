@@ -9,7 +9,7 @@ import {
   GitHubBackupRepo,
   type GitHubClientOptions,
   type GitHubRepoOptions,
-} from "../src/index.ts";
+} from "../src/github/index.ts";
 
 export const TOKEN = "ghp_tablesnapTestToken00000000000000000";
 

@@ -1,11 +1,6 @@
 import type { BackupRepository, GitHubAuth } from "@tablesnap/config";
-import {
-  type BackupRepo,
-  connectGitHub,
-  GitHubBackupRepo,
-  GitRemoteRepo,
-  LocalGitRepo,
-} from "@tablesnap/publish";
+import { type BackupRepo, GitRemoteRepo, LocalGitRepo } from "@tablesnap/publish";
+import { connectGitHub, GitHubBackupRepo } from "@tablesnap/publish/github";
 import { WorkerError } from "./errors.ts";
 
 export interface GitHubSettings {

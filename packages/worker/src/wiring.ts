@@ -1,4 +1,4 @@
-import { S3ArtifactStore } from "@tablesnap/artifacts";
+import { S3ArtifactStore } from "@tablesnap/artifacts/s3";
 import type { S3Settings } from "@tablesnap/config";
 import type { DeliveryOptions } from "./types.ts";
 

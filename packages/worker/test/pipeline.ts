@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3ArtifactStore } from "@tablesnap/artifacts";
+import { S3ArtifactStore } from "@tablesnap/artifacts/s3";
 import { dropBucket, startS3Server, testBucketName } from "@tablesnap/artifacts/testing";
 import { NatsBus } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";

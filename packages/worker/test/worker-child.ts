@@ -1,6 +1,6 @@
 // A dump worker in its own process, for the test that kills one with SIGKILL mid-run. Its table
 // copies never finish, so the run is certainly in progress when it dies.
-import { S3ArtifactStore, type S3ArtifactStoreOptions } from "@tablesnap/artifacts";
+import { S3ArtifactStore, type S3ArtifactStoreOptions } from "@tablesnap/artifacts/s3";
 import { NatsBus } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";
 import { PgStateStore } from "@tablesnap/state";

@@ -3,14 +3,8 @@ import { join, resolve } from "node:path";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { type Manifest, UsageError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
-import {
-  type BackupRepo,
-  type GitHubAuth,
-  GitHubBackupRepo,
-  GitRemoteRepo,
-  publishBackup,
-  redact,
-} from "@tablesnap/publish";
+import { type BackupRepo, GitRemoteRepo, publishBackup, redact } from "@tablesnap/publish";
+import { type GitHubAuth, GitHubBackupRepo } from "@tablesnap/publish/github";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 import type { GitHubCredentials } from "../target-args.ts";

@@ -4,7 +4,6 @@ import { DumpAbortedError } from "@tablesnap/dump";
 import { BlobFeeder, openLocalRepo, publishBackup, readBaseState } from "@tablesnap/publish";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
-import { remoteBackup } from "./backup-remote.ts";
 import { type BackupOutcome, type Critical, describe, dump } from "./dump-step.ts";
 import { dropKept, loadKept, newBackupId } from "./kept-dump.ts";
 
@@ -14,13 +13,17 @@ export type { BackupOutcome, Critical } from "./dump-step.ts";
  * `tablesnap backup`: into a repository on disk (below), or through GitHub's API or a git
  * remote (`remoteBackup`). With `--resume DIR` a kept dump is published instead of dumping.
  */
-export function backupCommand(
+export async function backupCommand(
   args: BackupArgs,
   out: Output,
   signal: AbortSignal,
   critical: Critical,
 ): Promise<BackupOutcome> {
-  if (args.target.kind !== "local") return remoteBackup(args, out, signal, critical);
+  if (args.target.kind !== "local") {
+    // Octokit and the GitHub adapter load only for the backups that use them.
+    const { remoteBackup } = await import("./backup-remote.ts");
+    return remoteBackup(args, out, signal, critical);
+  }
   return localBackup(args, args.target.dir, out, signal, critical);
 }
 
