@@ -103,26 +103,36 @@ export interface Abandoned {
   readonly deliveryCount: number;
 }
 
+interface GiveUpArgs {
+  readonly kind: MessageKind;
+  readonly durable: string;
+  readonly onTerm: ConsumeOptions["onTerm"];
+  readonly logger: BusLogger;
+}
+
+/** Logs a message given up and tells `onTerm` (whose failure is logged too). Never throws. */
+async function tellGivenUp(args: GiveUpArgs, t: Termination): Promise<void> {
+  const { kind, durable, logger } = args;
+  const where = { kind, durable, seq: t.seq, deliveryCount: t.deliveryCount };
+  logger.warn(where, `message terminated: ${t.reason}`);
+  try {
+    await args.onTerm?.(t);
+  } catch (error) {
+    logger.error({ kind, seq: t.seq, error: messageOf(error) }, "onTerm failed");
+  }
+}
+
 /**
  * Tells `onTerm` of an abandoned message, so a consumer hears of every message given up and not
- * only those its handlers terminated. Never throws.
+ * only those its handlers terminated.
  */
-export async function reportAbandoned(
-  args: { kind: MessageKind; durable: string; onTerm: ConsumeOptions["onTerm"]; logger: BusLogger },
-  a: Abandoned,
-): Promise<void> {
-  const { kind, durable, logger } = args;
-  const decoded = decode(kind, a.data);
-  const reason = `gave up after ${a.deliveryCount} deliveries: the last was never acknowledged (its worker stopped while holding it)`;
-  logger.warn({ kind, durable, seq: a.seq, deliveryCount: a.deliveryCount }, reason);
-  try {
-    await args.onTerm?.({
-      ...{ kind, reason, seq: a.seq, subject: a.subject, deliveryCount: a.deliveryCount },
-      ...(decoded.ok ? { message: decoded.value } : {}),
-    });
-  } catch (error) {
-    logger.error({ kind, seq: a.seq, error: messageOf(error) }, "onTerm failed");
-  }
+export function reportAbandoned(args: GiveUpArgs, a: Abandoned): Promise<void> {
+  const decoded = decode(args.kind, a.data);
+  return tellGivenUp(args, {
+    ...{ kind: args.kind, seq: a.seq, subject: a.subject, deliveryCount: a.deliveryCount },
+    reason: `gave up after ${a.deliveryCount} deliveries: the last was never acknowledged (its worker stopped while holding it)`,
+    ...(decoded.ok ? { message: decoded.value } : {}),
+  });
 }
 
 /**
@@ -142,18 +152,10 @@ export function subscribe<K extends MessageKind>(args: {
   const controller = new AbortController();
   const { signal } = controller;
 
-  const terminate = async (d: RawDelivery, t: Omit<Termination, "kind" | "seq" | "subject">) => {
+  const giveUp = { kind, durable: settings.durable, onTerm: args.onTerm, logger };
+  const terminate = (d: RawDelivery, t: Omit<Termination, "kind" | "seq" | "subject">) => {
     d.term();
-    const termination: Termination = { kind, seq: d.seq, subject: d.subject, ...t };
-    logger.warn(
-      { kind, durable: settings.durable, seq: d.seq, deliveryCount: t.deliveryCount },
-      `message terminated: ${t.reason}`,
-    );
-    try {
-      await args.onTerm?.(termination);
-    } catch (error) {
-      logger.error({ kind, seq: d.seq, error: messageOf(error) }, "onTerm failed");
-    }
+    return tellGivenUp(giveUp, { kind, seq: d.seq, subject: d.subject, ...t });
   };
 
   const handle = async (d: RawDelivery) => {
