@@ -17,6 +17,12 @@ const port = z
   .transform(Number)
   .refine((n) => n <= 65_535, { error: "expected a port number up to 65535" });
 
+const count = z
+  .string()
+  .regex(/^\d+$/, { error: "expected a whole number" })
+  .transform(Number)
+  .refine((n) => n <= 64, { error: "expected at most 64" });
+
 /** Every variable tablesnap reads. Empty values count as unset. */
 export const envSchema = z.object({
   TABLESNAP_CONFIG: z.string().optional(),
@@ -56,6 +62,8 @@ export const envSchema = z.object({
   SLACK_WEBHOOK_URL: urlText.optional(),
   TABLESNAP_API_TOKEN: list,
   PORT: port.default(8080),
+  TABLESNAP_WORKER_HOLDERS: count.default(2),
+  TABLESNAP_WORKER_COPIES: count.default(2),
 });
 export type ParsedEnv = z.output<typeof envSchema>;
 
@@ -188,5 +196,17 @@ export function settingsFromEnv(
       ...(e.SLACK_WEBHOOK_URL === undefined ? {} : { webhookUrl: e.SLACK_WEBHOOK_URL }),
     },
     api: { tokens: apiTokens(e.TABLESNAP_API_TOKEN) },
+    worker: worker(e, issues),
   };
+}
+
+function worker(e: ParsedEnv, issues: ConfigIssue[]): Config["worker"] {
+  const w = { holders: e.TABLESNAP_WORKER_HOLDERS, copies: e.TABLESNAP_WORKER_COPIES };
+  if (w.holders === 0 && w.copies === 0) {
+    issues.push({
+      path: "TABLESNAP_WORKER_COPIES",
+      message: "cannot be 0 while TABLESNAP_WORKER_HOLDERS is 0: the worker would do nothing",
+    });
+  }
+  return w;
 }

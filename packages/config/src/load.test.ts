@@ -110,6 +110,25 @@ describe("loadConfig from the environment alone", () => {
     ]);
   });
 
+  it("reads the dump worker's share, 2 and 2 by default, and refuses a worker doing nothing", () => {
+    expect(loadConfig(MIN).worker).toEqual({ holders: 2, copies: 2 });
+    const copyOnly = { ...MIN, TABLESNAP_WORKER_HOLDERS: "0", TABLESNAP_WORKER_COPIES: "4" };
+    expect(loadConfig(copyOnly).worker).toEqual({ holders: 0, copies: 4 });
+    expect(
+      problems(() =>
+        loadConfig({ ...MIN, TABLESNAP_WORKER_HOLDERS: "0", TABLESNAP_WORKER_COPIES: "0" }),
+      ),
+    ).toEqual([
+      "TABLESNAP_WORKER_COPIES: cannot be 0 while TABLESNAP_WORKER_HOLDERS is 0: the worker would do nothing",
+    ]);
+    expect(problems(() => loadConfig({ ...MIN, TABLESNAP_WORKER_COPIES: "-1" }))).toEqual([
+      "TABLESNAP_WORKER_COPIES: expected a whole number",
+    ]);
+    expect(problems(() => loadConfig({ ...MIN, TABLESNAP_WORKER_HOLDERS: "65" }))).toEqual([
+      "TABLESNAP_WORKER_HOLDERS: expected at most 64",
+    ]);
+  });
+
   it("takes a token, or the App key from a file", () => {
     expect(loadConfig({ ...MIN, GITHUB_TOKEN: "t" }).github.auth).toEqual({
       kind: "token",

@@ -51,6 +51,7 @@ export function redact(config: Config): unknown {
     },
     slack: { signingSecret: hide(slack.signingSecret), webhookUrl: hide(slack.webhookUrl) },
     api: { tokens: config.api.tokens.map((t) => ({ name: t.name, token: HIDDEN })) },
+    worker: config.worker,
     targets: config.targets.map((t) => ({
       ...t,
       databaseUrl: maskUrl(t.databaseUrl),

@@ -98,6 +98,12 @@ export interface Config {
   };
   readonly slack: { readonly signingSecret?: string; readonly webhookUrl?: string };
   readonly api: { readonly tokens: readonly ApiToken[] };
+  /**
+   * A dump worker's share: TABLESNAP_WORKER_HOLDERS runs whose snapshot it holds at once and
+   * TABLESNAP_WORKER_COPIES tables it copies at once (default 2 each; 0 leaves that role to
+   * other workers).
+   */
+  readonly worker: { readonly holders: number; readonly copies: number };
   readonly targets: readonly TargetConfig[];
 }
 

@@ -33,6 +33,8 @@ runService("dump worker", logger, async () => {
   // TABLESNAP_ACK_WAIT: a run or table job taken by a killed worker is taken again after it.
   const delivery = ackWaitDelivery(config.nats.ackWaitSeconds);
   const worker = await startDumpWorker({
+    holders: config.worker.holders,
+    concurrency: config.worker.copies,
     dumpDelivery: delivery,
     jobDelivery: delivery,
     bus,

@@ -65,6 +65,8 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
     const delivery = ackWaitDelivery(config.nats.ackWaitSeconds);
     const dumpWorker = await startDumpWorker({
       ...workerDeps,
+      holders: config.worker.holders,
+      concurrency: config.worker.copies,
       dumpDelivery: delivery,
       jobDelivery: delivery,
       logger: workerLogger({ service: "dump-worker" }),
