@@ -1,11 +1,7 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { parseManifest } from "@tablesnap/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
+import { type Pipeline, startChildWorker, startPipeline, until } from "../test/pipeline.ts";
 
-const CHILD = fileURLToPath(new URL("../test/worker-child.ts", import.meta.url));
 const ACK_WAIT_MS = 2000;
 let p: Pipeline;
 
@@ -22,15 +18,8 @@ afterAll(() => p?.close());
 
 it("starts a run again in a new snapshot when its holder is killed, and commits it once", async () => {
   await p.publisher();
-  const child = spawn(process.execPath, [CHILD], {
-    env: { ...process.env, WORKER_CHILD: p.childConfig(ACK_WAIT_MS) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = once(child, "exit");
+  const child = await startChildWorker(p.childConfig(ACK_WAIT_MS));
   try {
-    await until("the child worker", async () =>
-      String(child.stdout.read() ?? "").includes("ready") ? true : undefined,
-    );
     const runId = await p.startRun("api-crash");
     // The child holds the snapshot and has started copying (its copies never finish).
     const first = await until("the run to be in progress", async () => {
@@ -39,8 +28,7 @@ it("starts a run again in a new snapshot when its holder is killed, and commits 
         ? r.snapshotId
         : undefined;
     });
-    child.kill("SIGKILL");
-    await exited;
+    await child.kill();
 
     await p.dumpWorker({ dumpDelivery: { ackWaitMs: ACK_WAIT_MS } });
     const run = await p.waitForRun(runId);
@@ -54,6 +42,6 @@ it("starts a run again in a new snapshot when its holder is killed, and commits 
     expect(rows).toEqual({ items: 1000, notes: 50 });
     expect(await p.leftovers(runId)).toEqual([]);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await child.kill();
   }
 });

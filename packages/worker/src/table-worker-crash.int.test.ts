@@ -1,10 +1,6 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
+import { type Pipeline, startChildWorker, startPipeline, until } from "../test/pipeline.ts";
 
-const CHILD = fileURLToPath(new URL("../test/worker-child.ts", import.meta.url));
 // One delivery per table job, redelivered after 1.5 s: the child's are its last.
 const JOBS = { ackWaitMs: 1_500, maxDeliver: 1 };
 let p: Pipeline;
@@ -20,23 +16,16 @@ afterAll(() => p?.close());
 
 it("fails the run with the reason when a table worker dies holding a job's last delivery", async () => {
   // The child copies tables only, and its copies never finish; the holder lives here.
-  const child = spawn(process.execPath, [CHILD], {
-    env: { ...process.env, WORKER_CHILD: p.childConfig(30_000, { holders: 0, jobDelivery: JOBS }) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = once(child, "exit");
+  const config = p.childConfig(30_000, { holders: 0, jobDelivery: JOBS });
+  const child = await startChildWorker(config);
   try {
-    await until("the child worker", async () =>
-      String(child.stdout.read() ?? "").includes("ready") ? true : undefined,
-    );
     await p.dumpWorker({ concurrency: 0, jobDelivery: JOBS });
     const runId = await p.startRun("api-table-crash");
     await until("the child to copy items", async () => {
       const r = await p.state.getRun(runId);
       return r?.tables.some((t) => t.status === "running") ? true : undefined;
     });
-    child.kill("SIGKILL");
-    await exited;
+    await child.kill();
 
     // Any table worker alive hears that the job will not be delivered again.
     await p.dumpWorker({ holders: 0, jobDelivery: JOBS });
@@ -49,6 +38,6 @@ it("fails the run with the reason when a table worker dies holding a job's last 
     expect(run.tables.find((t) => t.name === "items")?.status).toBe("failed");
     expect(await p.leftovers(runId)).toEqual([]);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await child.kill();
   }
 });

@@ -1,8 +1,10 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { S3ArtifactStore } from "@tablesnap/artifacts/s3";
 import { dropBucket, startS3Server, testBucketName } from "@tablesnap/artifacts/testing";
 import { NatsBus } from "@tablesnap/bus";
@@ -181,4 +183,34 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const CHILD = fileURLToPath(new URL("./worker-child.ts", import.meta.url));
+
+/** A dump worker in a process of its own (test/worker-child.ts), for tests that SIGKILL one. */
+export interface ChildWorker {
+  /** SIGKILL, once; resolves when the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts test/worker-child.ts with `config` (from `Pipeline.childConfig`), once it is ready. */
+export async function startChildWorker(config: string): Promise<ChildWorker> {
+  const child = spawn(process.execPath, [CHILD], {
+    env: { ...process.env, WORKER_CHILD: config },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = once(child, "exit");
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+  try {
+    await until("the child worker", async () =>
+      String(child.stdout.read() ?? "").includes("ready") ? true : undefined,
+    );
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+  return { kill };
 }
