@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type DrillReport, runDrill } from "@tablesnap/restore";
 import type { Output } from "../output.ts";
-import { type BackupSource, openReader } from "./reader.ts";
+import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
 export const DRILL_HELP = `Usage: tablesnap drill --from <backup folder> --scratch-url URL [options]
        tablesnap drill --repo DIR [--backup latest|<folder name>] --scratch-url URL [options]
@@ -41,18 +41,11 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  if (!values.from && !values.repo)
-    throw new UsageError("give --from <backup folder>, or --repo DIR");
-  if (values.from && values.repo) throw new UsageError("give --from or --repo, not both");
+  const source = sourceOf(values);
   if (!values["scratch-url"]) throw new UsageError("--scratch-url is required");
-  const jobs = Number(values.jobs ?? "2");
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
-    throw new UsageError(`--jobs must be a whole number from 1 to 64 (got ${values.jobs})`);
+  const jobs = jobsOf(values.jobs, 2);
   return {
-    folder: values.from,
-    repo: values.repo,
-    backup: values.backup ?? "latest",
-    branch: values.branch ?? "main",
+    ...source,
     scratchUrl: values["scratch-url"],
     schemas: values.schema ?? [],
     tables: values.table ?? [],

@@ -12,6 +12,32 @@ export interface BackupSource {
   readonly branch: string;
 }
 
+/** The backup named by `--from` or `--repo` (with `--backup`, `--branch`): one, not both. */
+export function sourceOf(values: {
+  from?: string | undefined;
+  repo?: string | undefined;
+  backup?: string | undefined;
+  branch?: string | undefined;
+}): BackupSource {
+  if (!values.from && !values.repo)
+    throw new UsageError("give --from <backup folder>, or --repo DIR");
+  if (values.from && values.repo) throw new UsageError("give --from or --repo, not both");
+  return {
+    folder: values.from,
+    repo: values.repo,
+    backup: values.backup ?? "latest",
+    branch: values.branch ?? "main",
+  };
+}
+
+/** `--jobs`: a whole number from 1 to 64, `fallback` when not given. */
+export function jobsOf(value: string | undefined, fallback: number): number {
+  const jobs = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    throw new UsageError(`--jobs must be a whole number from 1 to 64 (got ${value})`);
+  return jobs;
+}
+
 /** A folder on disk (symlinks followed), or a backup folder of a commit read from git. */
 export async function openReader(args: BackupSource): Promise<BackupReader> {
   if (args.folder) {

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
 import type { Output } from "../output.ts";
-import { type BackupSource, openReader } from "./reader.ts";
+import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
 export const RESTORE_HELP = `Usage: tablesnap restore --from <backup folder> --database-url URL [options]
        tablesnap restore --repo DIR [--backup latest|<folder name>] --database-url URL [options]
@@ -50,20 +50,13 @@ export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  if (!values.from && !values.repo)
-    throw new UsageError("give --from <backup folder>, or --repo DIR");
-  if (values.from && values.repo) throw new UsageError("give --from or --repo, not both");
+  const source = sourceOf(values);
   if (!values["database-url"]) throw new UsageError("--database-url is required");
-  const jobs = Number(values.jobs ?? "1");
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
-    throw new UsageError(`--jobs must be a whole number from 1 to 64 (got ${values.jobs})`);
+  const jobs = jobsOf(values.jobs, 1);
   if (values.supabase && values["no-supabase"])
     throw new UsageError("give --supabase or --no-supabase, not both");
   return {
-    folder: values.from,
-    repo: values.repo,
-    backup: values.backup ?? "latest",
-    branch: values.branch ?? "main",
+    ...source,
     databaseUrl: values["database-url"],
     schemas: values.schema ?? [],
     tables: values.table ?? [],
