@@ -18,6 +18,7 @@ targets:
     retention: { keep: 10, keep_days: 0 }
     freshness_limit: 2d
     time_limit: 90m
+    role_passwords: true
   reports:
     database_url: postgres://reader@replica:5432/reports?sslmode=require
     repository: { git: "git@example.com:acme/reports-backups.git", branch: backups }
@@ -57,6 +58,7 @@ describe("loadConfig with a file", () => {
       debounceSeconds: 45,
       freshnessLimitSeconds: 2 * 86_400,
       timeLimitSeconds: 90 * 60,
+      rolePasswords: true,
     });
     expect(reports).toMatchObject({
       repository: {

@@ -57,6 +57,8 @@ export const targetSchema = z.strictObject({
   debounce: duration.optional(),
   freshness_limit: duration.optional(),
   time_limit: duration.optional(),
+  /** Keep role password hashes in roles.sql (default false). */
+  role_passwords: z.boolean().optional(),
 });
 
 export const fileSchema = z.strictObject({

@@ -42,6 +42,7 @@ describe("loadConfig from the environment alone", () => {
         debounceSeconds: 30,
         freshnessLimitSeconds: 26 * 3600,
         timeLimitSeconds: 6 * 3600,
+        rolePasswords: false,
       },
     ]);
   });

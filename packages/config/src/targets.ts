@@ -95,6 +95,7 @@ export function targetsFromFile(
       debounceSeconds: t.debounce ?? e.TABLESNAP_DEBOUNCE,
       freshnessLimitSeconds: t.freshness_limit ?? TARGET_DEFAULTS.freshnessLimitSeconds,
       timeLimitSeconds: t.time_limit ?? TARGET_DEFAULTS.timeLimitSeconds,
+      rolePasswords: t.role_passwords ?? false,
     };
   });
 }
@@ -123,5 +124,6 @@ export function targetFromEnv(e: ParsedEnv, issues: ConfigIssue[]): TargetConfig
     debounceSeconds: e.TABLESNAP_DEBOUNCE,
     freshnessLimitSeconds: TARGET_DEFAULTS.freshnessLimitSeconds,
     timeLimitSeconds: TARGET_DEFAULTS.timeLimitSeconds,
+    rolePasswords: false,
   };
 }

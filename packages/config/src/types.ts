@@ -48,6 +48,8 @@ export interface TargetConfig {
   readonly freshnessLimitSeconds: number;
   /** A run still in progress after this long ends failed. */
   readonly timeLimitSeconds: number;
+  /** Keep role password hashes in `roles.sql`; off by default. */
+  readonly rolePasswords: boolean;
 }
 
 export type GitHubAuth =

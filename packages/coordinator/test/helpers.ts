@@ -48,6 +48,7 @@ export function target(name: string, extra: Partial<TargetConfig> = {}): TargetC
     debounceSeconds: 30,
     freshnessLimitSeconds: TARGET_DEFAULTS.freshnessLimitSeconds,
     timeLimitSeconds: TARGET_DEFAULTS.timeLimitSeconds,
+    rolePasswords: false,
     ...extra,
   };
 }

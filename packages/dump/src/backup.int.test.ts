@@ -254,7 +254,6 @@ describe("backup of the hard-cases database", () => {
 
   it("dumps the roles and a custom-format archive per schema that pg_restore can read", async () => {
     expect(await first.text("roles.sql")).toMatch(/CREATE ROLE postgres;/);
-    expect(first.manifest.roles.passwords).toBe(true);
     const app = first.manifest.schemas.find((s) => s.name === "app");
     expect(app?.files.map((f) => f.path)).toEqual([
       "app/schema.sql",
@@ -265,6 +264,35 @@ describe("backup of the hard-cases database", () => {
     expect(stdout).toMatch(/TABLE DATA app nasty_text/);
     // pg_dump's creation time is fixed, so an unchanged schema gives the same archive.
     expect(stdout).toMatch(/Archive created at 1970-01-01 00:00:00/);
+  });
+});
+
+describe("role password hashes", () => {
+  const role = `tsnap_pw_${process.pid}`;
+  let db: ScratchDatabase;
+  beforeAll(async () => {
+    db = await createScratchDatabase("tsnap_pw");
+    await db.sql.unsafe(`CREATE ROLE ${role} LOGIN PASSWORD 'not-in-git'`);
+  });
+  afterAll(async () => {
+    await db?.sql.unsafe(`DROP ROLE IF EXISTS ${role}`);
+    await db?.drop();
+  });
+
+  it("are never written by default, even where pg_authid is readable", async () => {
+    const b = await backupToDisk(db.url, { customDump: false });
+    const roles = await b.text("roles.sql");
+    expect(roles).toContain(`CREATE ROLE ${role};`);
+    expect(roles).not.toMatch(/PASSWORD|SCRAM-SHA-256/);
+    expect(b.manifest.roles.passwords).toBe(false);
+  });
+
+  it("are written when asked for, and the manifest says so", async () => {
+    const b = await backupToDisk(db.url, { customDump: false, rolePasswords: true });
+    expect(await b.text("roles.sql")).toMatch(
+      new RegExp(`ALTER ROLE ${role} WITH .*PASSWORD 'SCRAM-SHA-256\\$`),
+    );
+    expect(b.manifest.roles.passwords).toBe(true);
   });
 });
 

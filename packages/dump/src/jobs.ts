@@ -62,7 +62,7 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
     {
       weight: 8 * MiB,
       run: async () => {
-        const r = await dumpRoles(tool);
+        const r = await dumpRoles(tool, o.rolePasswords === true);
         results.roles = { file: await put(o.store, "roles.sql", r.text), passwords: r.passwords };
         results.sequencesFiles = await writeFreeSequences(c, s.sequences);
       },

@@ -140,11 +140,14 @@ export async function dumpSchemaArchive(
 }
 
 /**
- * `roles.sql` from `pg_dumpall --roles-only`; where `pg_authid` is not readable (Supabase and
- * other managed services) again with `--no-role-passwords`. Roles are global, so there is no
- * snapshot to attach to (pg_dumpall has no `--snapshot`).
+ * `roles.sql` from `pg_dumpall --roles-only --no-role-passwords`. With `passwords` the hashes are
+ * kept, except where `pg_authid` is not readable (managed services): then it falls back to none.
+ * Roles are global, so there is no snapshot to attach to (pg_dumpall has no `--snapshot`).
  */
-export async function dumpRoles(c: ToolContext): Promise<{ text: string; passwords: boolean }> {
+export async function dumpRoles(
+  c: ToolContext,
+  passwords: boolean,
+): Promise<{ text: string; passwords: boolean }> {
   const attempt = async (extra: string[]) => {
     const chunks: Uint8Array[] = [];
     await runTool(c.tools.pgDumpAll, ["--roles-only", ...extra, `--dbname=${c.target.safeUrl}`], {
@@ -160,6 +163,7 @@ export async function dumpRoles(c: ToolContext): Promise<{ text: string; passwor
       .filter((l) => !/^\\(un)?restrict /.test(l))
       .join("\n");
   };
+  if (!passwords) return { text: await attempt(["--no-role-passwords"]), passwords: false };
   try {
     return { text: await attempt([]), passwords: true };
   } catch (e) {

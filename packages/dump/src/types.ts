@@ -15,6 +15,12 @@ export interface BackupOptions {
   readonly customDump: boolean;
   /** Folder holding pg_dump and pg_dumpall; PATH when not given. */
   readonly pgBin?: string | undefined;
+  /**
+   * Write role password hashes into `roles.sql`. Off by default: a backup repository is no place
+   * for SCRAM hashes (`pg_dumpall --no-role-passwords`). Where `pg_authid` is not readable the
+   * roles are dumped without them anyway, and the manifest says so.
+   */
+  readonly rolePasswords?: boolean | undefined;
   /** Split files above this size (default 32 MiB). */
   readonly maxFileBytes?: number | undefined;
   readonly signal: AbortSignal;

@@ -102,6 +102,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
         created: roles.created,
         existing: roles.existing,
         reserved: roles.reserved,
+        withoutPassword: roles.withoutPassword,
       },
       refreshed: plan.refresh.map((v) => `${v.schema}.${v.name}`),
       order: planOrder(plan),

@@ -30,4 +30,10 @@ describe("planRoles", () => {
     expect(p.reserved).toEqual(["postgres", "anon"]);
     expect(p.sql).not.toMatch(/CREATE ROLE (postgres|anon);/);
   });
+
+  it("names the created roles that can log in but come without a password", () => {
+    const withHash = `${ROLES}\nCREATE ROLE svc;\nALTER ROLE svc WITH LOGIN PASSWORD 'SCRAM-SHA-256$4096:x';`;
+    const p = planRoles(withHash, new Set(["postgres", "anon"]), false);
+    expect(p.withoutPassword).toEqual(["app_rw"]);
+  });
 });

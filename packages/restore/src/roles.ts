@@ -7,6 +7,8 @@ export interface RolesPlan {
   readonly existing: readonly string[];
   /** Roles a Supabase target reserves for the platform. */
   readonly reserved: readonly string[];
+  /** Created roles that can log in but come without a password (the backup holds no hashes). */
+  readonly withoutPassword: readonly string[];
 }
 
 const IDENT = String.raw`("(?:[^"]|"")+"|[^\s;"]+)`;
@@ -26,6 +28,8 @@ export function planRoles(text: string, have: ReadonlySet<string>, supabase: boo
   const created = new Set<string>();
   const existing = new Set<string>();
   const reserved = new Set<string>();
+  const login = new Set<string>();
+  const password = new Set<string>();
   for (const line of text.split("\n")) {
     const role = ROLE_STMT.exec(line);
     if (role) {
@@ -35,6 +39,8 @@ export function planRoles(text: string, have: ReadonlySet<string>, supabase: boo
       else {
         created.add(name);
         out.push(line);
+        if (/ WITH .*(?<!NO)LOGIN\b/.test(line)) login.add(name);
+        if (/ PASSWORD '/.test(line)) password.add(name);
       }
       continue;
     }
@@ -50,5 +56,6 @@ export function planRoles(text: string, have: ReadonlySet<string>, supabase: boo
     created: [...created],
     existing: [...existing],
     reserved: [...reserved],
+    withoutPassword: [...created].filter((r) => login.has(r) && !password.has(r)),
   };
 }

@@ -78,6 +78,8 @@ export interface RestoreReport {
     readonly created: readonly string[];
     readonly existing: readonly string[];
     readonly reserved: readonly string[];
+    /** Roles created that can log in but have no password yet: set one (ALTER ROLE … PASSWORD). */
+    readonly withoutPassword: readonly string[];
   } | null;
   readonly refreshed: readonly string[];
   /** Every step in the order it runs (or, on a dry run, would run). */

@@ -1,3 +1,4 @@
+import type { TargetConfig } from "@tablesnap/config";
 import type { Trigger } from "@tablesnap/core";
 import {
   type BackupOptions,
@@ -35,13 +36,14 @@ export interface DumpSettings {
 
 export function backupOptions(
   run: RunWithTriggers,
-  databaseUrl: string,
+  target: Pick<TargetConfig, "databaseUrl" | "rolePasswords">,
   files: BackupOptions["store"],
   s: DumpSettings,
   signal: AbortSignal,
 ): BackupOptions {
   return {
-    databaseUrl,
+    databaseUrl: target.databaseUrl,
+    rolePasswords: target.rolePasswords,
     store: files,
     // The run id: stable across holder restarts, so publishing stays idempotent.
     backupId: run.id,

@@ -1,4 +1,5 @@
 import type { DeliveryContext } from "@tablesnap/bus";
+import type { TargetConfig } from "@tablesnap/config";
 import { type Manifest, messageOf, serializeManifest } from "@tablesnap/core";
 import {
   buildManifest,
@@ -52,7 +53,7 @@ export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryCont
     return failRun(d, run, `no target named "${run.target}" in this worker's configuration`);
   }
   try {
-    await dumpRun(d, run, target.databaseUrl, ctx);
+    await dumpRun(d, run, target, ctx);
   } catch (e) {
     const retriable = Reflect.get(e as object, "retriable") === true;
     if (retriable && ctx.deliveryCount < ctx.maxDeliver && !d.signal.aborted) throw e;
@@ -64,20 +65,20 @@ export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryCont
 async function dumpRun(
   d: HolderDeps,
   run: RunWithTriggers,
-  databaseUrl: string,
+  source: TargetConfig,
   ctx: DeliveryContext,
 ): Promise<void> {
   const log = d.logger;
   const started = Date.now();
   const createdAt = new Date().toISOString();
-  const { sql, target } = await connect(databaseUrl, (d.holderJobs ?? 2) + 1);
+  const { sql, target } = await connect(source.databaseUrl, (d.holderJobs ?? 2) + 1);
   const alive = setInterval(() => ctx.working(), 1000);
   try {
     const snap = await openSnapshot(sql, { include: [], exclude: [] });
     try {
       const s = snap.info;
       const { files, control } = attemptStores(d.bucket, run.id, s.id);
-      const o = backupOptions(run, databaseUrl, files, d, d.signal);
+      const o = backupOptions(run, source, files, d, d.signal);
       const p = await planRun(o, sql, target, s);
       const plan = runPlan(s, p, d.maxFileBytes);
       await writeJson(control, "plan.json", plan);

@@ -75,6 +75,7 @@ export async function startPipeline(): Promise<Pipeline> {
     debounceSeconds: 0,
     freshnessLimitSeconds: 86_400,
     timeLimitSeconds: 600,
+    rolePasswords: false,
   };
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {

@@ -17,6 +17,7 @@ export interface BackupArgs {
   readonly includeSchemas: string[];
   readonly excludeSchemas: string[];
   readonly customDump: boolean;
+  readonly rolePasswords: boolean;
   readonly pgBin: string | undefined;
   readonly keep: number;
   readonly keepDays: number;
@@ -51,6 +52,8 @@ backups/latest/latest_<time>/ (one folder per table), the previous one moved to 
   --include-schema S      back up only these schemas (repeatable)
   --exclude-schema S      leave these schemas out (repeatable)
   --no-custom-dump        skip the per-schema pg_dump archive <schema>/<schema>.dump
+  --role-passwords        keep role password hashes in roles.sql (off: no hash is ever written,
+                          and restoring the roles says which need a password set)
   --pg-bin DIR            folder with pg_dump and pg_dumpall (or TABLESNAP_PG_BIN)
   --keep N                keep at least the newest N archives (default: 30)
   --keep-days D           keep every archive younger than D days (default: 30)
@@ -103,6 +106,7 @@ export function parseBackupArgs(
     includeSchemas: values["include-schema"] ?? [],
     excludeSchemas: values["exclude-schema"] ?? [],
     customDump: !values["no-custom-dump"],
+    rolePasswords: values["role-passwords"] ?? false,
     pgBin: values["pg-bin"] ?? env["TABLESNAP_PG_BIN"],
     keep: int(values.keep, "--keep", 30, 0, 1_000_000),
     keepDays: int(values["keep-days"], "--keep-days", 30, 0, 1_000_000),
@@ -142,6 +146,7 @@ function parse(argv: readonly string[]) {
       "include-schema": { type: "string", multiple: true },
       "exclude-schema": { type: "string", multiple: true },
       "no-custom-dump": { type: "boolean" },
+      "role-passwords": { type: "boolean" },
       "pg-bin": { type: "string" },
       keep: { type: "string" },
       "keep-days": { type: "string" },

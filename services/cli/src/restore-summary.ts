@@ -23,6 +23,10 @@ export function formatRestore(r: RestoreReport): { stdout: string; stderr: strin
     lines.push(`  roles created: ${r.roles.created.join(", ") || "none"}`);
     if (r.roles.existing.length > 0)
       lines.push(`  roles already there, left as they are: ${r.roles.existing.join(", ")}`);
+    if (r.roles.withoutPassword.length > 0)
+      lines.push(
+        `  roles that can log in but have no password (the backup holds none): ${r.roles.withoutPassword.join(", ")}; set one with ALTER ROLE … PASSWORD`,
+      );
     if (r.roles.reserved.length > 0)
       lines.push(`  platform roles left alone: ${r.roles.reserved.join(", ")}`);
   }

@@ -18,7 +18,6 @@ export function formatSummary({ manifest: m, publish: p }: BackupOutcome): strin
     lines.push(`  PARTIAL: ${m.skipped.length} object(s) skipped:`);
     for (const s of m.skipped) lines.push(`    ${s.object}: ${s.reason}`);
   }
-  if (!m.roles.passwords)
-    lines.push("  roles dumped without passwords (pg_authid is not readable)");
+  if (m.roles.passwords) lines.push("  roles.sql holds role password hashes (--role-passwords)");
   return lines.join("\n");
 }

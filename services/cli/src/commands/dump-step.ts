@@ -32,6 +32,7 @@ export function dump(
     includeSchemas: args.includeSchemas,
     excludeSchemas: args.excludeSchemas,
     customDump: args.customDump,
+    rolePasswords: args.rolePasswords,
     pgBin: args.pgBin,
     maxFileBytes: args.maxFileBytes,
     signal,
