@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Manifest, TableEntry } from "@tablesnap/core";
 import { connect, runBackup } from "@tablesnap/dump";
 import { DigestStore } from "./digest-store.ts";
+import { DrillError } from "./errors.ts";
 import { readManifest } from "./read.ts";
 import { restoreBackup } from "./restore.ts";
 import { dataFiles } from "./select.ts";
@@ -11,6 +12,11 @@ export interface DrillOptions {
   readonly reader: BackupReader;
   /** A server URL; the drill creates (and drops) its own database there. */
   readonly scratchUrl: string;
+  /**
+   * The template the scratch database is made from (default template0). A Supabase backup needs
+   * one with Supabase's platform in it (a new project's shape): its drill fails at once without.
+   */
+  readonly scratchTemplate?: string | undefined;
   readonly schemas: readonly string[];
   readonly tables: readonly string[];
   readonly jobs: number;
@@ -48,6 +54,10 @@ export interface DrillReport {
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
   const manifest = await readManifest(o.reader);
+  if (!o.scratchTemplate && isSupabaseBackup(manifest))
+    throw new DrillError(
+      "this is a backup of a Supabase project, which only restores into a project with Supabase's platform (its roles, schemas and event triggers): give --scratch-template NAME, a template database made like a new project (scratch_template in the drill's config)",
+    );
   const database = `tablesnap_drill_${new Date().toISOString().slice(0, 10).replaceAll("-", "")}_${randomBytes(4).toString("hex")}`;
   const scratch = new URL(o.scratchUrl);
   const admin = await connect(scratch.toString(), 1);
@@ -55,7 +65,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   url.pathname = `/${database}`;
   const base = { backupId: manifest.backup_id, database, kept: o.keep };
   try {
-    await admin.sql.unsafe(`CREATE DATABASE "${database}" TEMPLATE template0`);
+    const template = (o.scratchTemplate ?? "template0").replaceAll('"', '""');
+    await admin.sql.unsafe(`CREATE DATABASE "${database}" TEMPLATE "${template}"`);
     o.onInfo?.(`created scratch database ${database} on ${admin.target.host}:${admin.target.port}`);
     let restore: RestoreReport;
     try {
@@ -89,6 +100,13 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       await admin.sql.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => {});
     await admin.sql.end({ timeout: 5 });
   }
+}
+
+/** Supabase's platform tables are in the backup: it came from a Supabase project. */
+function isSupabaseBackup(m: Manifest): boolean {
+  const has = (schema: string, name: string) =>
+    m.tables.some((t) => t.schema === schema && t.name === name);
+  return has("auth", "users") && has("storage", "objects");
 }
 
 /** Dumps the restored database the way the backup was made and compares table by table. */

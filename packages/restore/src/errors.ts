@@ -68,3 +68,10 @@ export class RestoreAbortedError extends TablesnapError {
     super("aborted", "restore interrupted; its open transaction was rolled back", options);
   }
 }
+
+/** A drill cannot start as asked (a Supabase backup without a scratch template, …). */
+export class DrillError extends TablesnapError {
+  constructor(message: string, options: TablesnapErrorOptions = {}) {
+    super("drill", message, options);
+  }
+}

@@ -3,6 +3,7 @@ import { loadDataFile } from "./copy-load.ts";
 import { RestoreSqlError } from "./errors.ts";
 import { quoteQualified } from "./partitions.ts";
 import type { PlannedEntry, PlannedTable } from "./plan.ts";
+import { aclObject, aclResetStatements } from "./privileges.ts";
 import { statementOf } from "./script.ts";
 import type { BackupReader } from "./types.ts";
 
@@ -60,8 +61,13 @@ export async function runEntries(
   note: FailureNote,
   signal: AbortSignal,
 ): Promise<void> {
-  for (const { file, entry } of entries) {
+  for (const { file, entry, resetAcl } of entries) {
     signal.throwIfAborted();
+    const object = resetAcl ? aclObject(entry.name) : null;
+    if (object) {
+      const reset = await aclResetStatements(tx, entry.schema, object);
+      if (reset) await runText(tx, file, reset, note);
+    }
     await runText(tx, file, entry.text, note);
   }
 }

@@ -2,6 +2,7 @@ export type { DrillOptions, DrillReport, DrillTable } from "./drill.ts";
 export { runDrill } from "./drill.ts";
 export {
   BackupIntegrityError,
+  DrillError,
   ForeignKeyError,
   RestoreAbortedError,
   RestoreSqlError,

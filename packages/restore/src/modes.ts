@@ -11,6 +11,7 @@ import {
 } from "./execute.ts";
 import { foreignKeyViolations, notValidBaseline } from "./foreign-keys.ts";
 import { DATABASE_FILE, type PlannedTable, type RestorePlan } from "./plan.ts";
+import { clearOwnDefaultPrivileges } from "./privileges.ts";
 import type { RolesPlan } from "./roles.ts";
 import type { TargetState } from "./target.ts";
 import type { RestoreOptions, RestoreProgress } from "./types.ts";
@@ -36,6 +37,9 @@ export async function single(sql: Sql, c: Ctx): Promise<number> {
   await sql.begin(async (tx) => {
     await runText(tx, DATABASE_FILE, plan.preamble, ONE_TX);
     if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, ONE_TX);
+    // Objects start from PostgreSQL's default privileges, as the backup's GRANTs assume. A whole
+    // restore brings the source's default privileges; a partial one puts the target's back.
+    const ownDefaults = await clearOwnDefaultPrivileges(tx);
     const replaced = plan.tables.filter((t) => t.mode === "replace");
     // Replaced and platform tables keep their triggers and foreign keys: switch them off while
     // loading (as pg_restore --disable-triggers does), and check the keys ourselves after.
@@ -60,6 +64,7 @@ export async function single(sql: Sql, c: Ctx): Promise<number> {
     await runEntries(tx, plan.post, ONE_TX, o.signal);
     for (const s of plan.sequences) await runText(tx, s.file, s.text, ONE_TX);
     await refreshViews(tx, plan.refresh, ONE_TX);
+    if (!plan.whole && ownDefaults) await runText(tx, "(restore)", ownDefaults, ONE_TX);
     const broken = await foreignKeyViolations(tx, checked, baseline);
     if (broken.length > 0) throw new ForeignKeyError(broken);
     o.signal.throwIfAborted();
@@ -83,6 +88,7 @@ export async function parallel(sql: Sql, target: TargetState, c: Ctx): Promise<n
     await sql.begin(async (tx) => {
       await runText(tx, DATABASE_FILE, plan.preamble, note);
       if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, note);
+      await clearOwnDefaultPrivileges(tx);
       c.phase("pre-data");
       await runEntries(tx, plan.pre, note, o.signal);
     });

@@ -1,8 +1,10 @@
 import type { FileEntry, Manifest, TableEntry } from "@tablesnap/core";
 import { ScriptError } from "./errors.ts";
-import type { SchemaScript, ScriptEntry, Section } from "./script.ts";
+import { objectKey } from "./inventory.ts";
+import { describeEntry, type LeftObject, type ReconciledEntry, reconcile } from "./reconcile.ts";
+import type { SchemaScript, Section } from "./script.ts";
 import { dataFiles } from "./select.ts";
-import { isPlatformEntry, SUPABASE_MANAGED_SCHEMAS, SUPABASE_NOT_WRITABLE } from "./supabase.ts";
+import { SUPABASE_MANAGED_SCHEMAS, SUPABASE_NOT_WRITABLE } from "./supabase.ts";
 import { type TargetState, tableKey } from "./target.ts";
 
 /** create: a new table; replace: its rows swapped in one transaction; append: Supabase's own table. */
@@ -15,10 +17,7 @@ export interface PlannedTable {
   readonly dataFiles: readonly FileEntry[];
 }
 
-export interface PlannedEntry {
-  readonly file: string;
-  readonly entry: ScriptEntry;
-}
+export type PlannedEntry = ReconciledEntry;
 
 export interface RestorePlan {
   readonly whole: boolean;
@@ -32,8 +31,10 @@ export interface RestorePlan {
   readonly sequences: readonly { file: string; text: string }[];
   /** Materialized views to refresh last, in pg_dump's order. */
   readonly refresh: readonly { schema: string; name: string }[];
-  /** Entries left out because the platform owns them (Supabase). */
-  readonly platformEntries: number;
+  /** Objects the target already has (or only the platform may make), left as they are. */
+  readonly left: readonly LeftObject[];
+  /** The application's objects created inside schemas the target had and another role owns. */
+  readonly inPlatformSchemas: readonly string[];
 }
 
 export interface PlanInput {
@@ -57,19 +58,39 @@ export function planRestore(i: PlanInput): RestorePlan {
   if (i.whole) scriptFiles.add(DATABASE_FILE);
   for (const s of i.manifest.schemas)
     if (i.schemas.includes(s.name)) scriptFiles.add(`${s.path}/schema.sql`);
-  for (const t of tables) if (t.mode === "create") scriptFiles.add(`${t.table.path}/schema.sql`);
+  // A platform table's own file too: what the target lacks of it (the application's triggers,
+  // policies, indexes on it) is restored, what the target has is left.
+  for (const t of tables)
+    if (t.mode === "create" || t.mode === "append") scriptFiles.add(`${t.table.path}/schema.sql`);
   const ordered = inTocOrder(i.texts.get(TOC_FILE) ?? "", i.scripts, scriptFiles);
-  let platformEntries = 0;
-  const keep = (p: PlannedEntry) => {
-    if (i.supabase && isPlatformEntry(p.entry)) {
-      platformEntries++;
-      return false;
-    }
-    // A schema that is already there (`public`, say) is not created again.
-    return !(p.entry.type === "SCHEMA" && i.target.schemas.has(p.entry.name));
-  };
-  const pre = ordered["pre-data"].filter(keep);
-  const post = ordered["post-data"].filter(keep);
+  const { inventory, actor } = i.target;
+  const first = reconcile(ordered["pre-data"], inventory, actor, i.supabase);
+  const second = reconcile(ordered["post-data"], inventory, actor, i.supabase);
+  const pre = first.run;
+  const post = second.run;
+  const left = [...first.left, ...second.left];
+  const platformSchemas = new Set(
+    [...i.target.schemas].filter((s) => {
+      const owner = inventory.owners.get(objectKey("SCHEMA", "-", s)) ?? "";
+      return i.supabase && owner !== actor.name && owner !== "pg_database_owner";
+    }),
+  );
+  const inPlatformSchemas = [...pre, ...post]
+    .filter(
+      (p) =>
+        platformSchemas.has(p.entry.schema) &&
+        !["ACL", "COMMENT", "DEFAULT ACL"].includes(p.entry.type),
+    )
+    .map((p) => describeEntry(p.entry));
+  // A table whose CREATE was left to the platform (and that the target lacks) gets no rows.
+  const notCreated = new Map(
+    left.filter((l) => l.object.startsWith("TABLE ")).map((l) => [l.object, l.reason]),
+  );
+  for (const [n, t] of tables.entries()) {
+    const reason = notCreated.get(`TABLE ${t.table.schema}.${t.table.name}`);
+    if (t.mode === "create" && reason)
+      tables[n] = { table: t.table, mode: "skip", reason, dataFiles: [] };
+  }
   const populated = i.manifest.materialized_views;
   const refresh = pre
     .filter((p) => p.entry.type === "MATERIALIZED VIEW")
@@ -115,7 +136,8 @@ export function planRestore(i: PlanInput): RestorePlan {
     post,
     sequences,
     refresh,
-    platformEntries,
+    left,
+    inPlatformSchemas,
   };
 }
 
@@ -126,18 +148,9 @@ function planTable(t: TableEntry, i: PlanInput): PlannedTable {
   if (i.supabase) {
     const reason = SUPABASE_NOT_WRITABLE.get(qualified);
     if (reason) return { table: t, mode: "skip", reason, dataFiles: [] };
-    if (SUPABASE_MANAGED_SCHEMAS.has(t.schema)) {
-      // A partial restore replaces the rows, as for any table; a whole one adds the backup's
-      // rows to what the new project's platform tables hold.
-      return exists
-        ? { table: t, mode: i.whole ? "append" : "replace", dataFiles: files }
-        : {
-            table: t,
-            mode: "skip",
-            reason: "the platform has no such table in the target",
-            dataFiles: [],
-          };
-    }
+    // A whole restore adds the backup's rows to the tables the new project's platform made (a
+    // whole restore finds no other tables); a partial one replaces them, as for any table.
+    if (exists) return { table: t, mode: i.whole ? "append" : "replace", dataFiles: files };
   }
   return { table: t, mode: !i.whole && exists ? "replace" : "create", dataFiles: files };
 }

@@ -4,11 +4,12 @@ import { BackupIntegrityError, TargetError } from "./errors.ts";
 import { type Ctx, parallel, single } from "./modes.ts";
 import { withPartitions } from "./partitions.ts";
 import { DATABASE_FILE, type PlannedTable, planRestore, type RestorePlan } from "./plan.ts";
+import { checkOwners, checkReplicationRole } from "./preflight.ts";
 import { checkFiles, readManifest } from "./read.ts";
-import { planRoles, type RolesPlan } from "./roles.ts";
+import { planRoles } from "./roles.ts";
 import { parseSchemaScript, type SchemaScript } from "./script.ts";
 import { schemaFile, selectFromManifest } from "./select.ts";
-import { inspectTarget, type TargetState } from "./target.ts";
+import { inspectTarget } from "./target.ts";
 import type { RestoreOptions, RestoreProgress, RestoreReport } from "./types.ts";
 
 /**
@@ -77,6 +78,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       ? planRoles(first.texts.get("roles.sql") ?? "", target.roles, supabase)
       : null;
     checkOwners(plan, target, roles);
+    checkReplicationRole(plan, target);
     const report = (transactions: number): RestoreReport => ({
       backupId: manifest.backup_id,
       target: `${where.host}:${where.port}/${where.database}`,
@@ -88,8 +90,10 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       entries: {
         preData: plan.pre.length,
         postData: plan.post.length,
-        platform: plan.platformEntries,
+        platform: plan.left.length,
       },
+      left: plan.left,
+      inPlatformSchemas: plan.inPlatformSchemas,
       tables: plan.tables.map((t) => ({
         schema: t.table.schema,
         name: t.table.name,
@@ -147,21 +151,6 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
   } finally {
     await sql.end({ timeout: 5 });
   }
-}
-
-/** Every owner the planned statements name must exist in the target (or be created by --roles). */
-function checkOwners(plan: RestorePlan, target: TargetState, roles: RolesPlan | null) {
-  const created = new Set(roles?.created ?? []);
-  const missing = new Set<string>();
-  for (const p of [...plan.pre, ...plan.post]) {
-    const owner = p.entry.owner;
-    if (owner && owner !== "-" && !target.roles.has(owner) && !created.has(owner))
-      missing.add(owner);
-  }
-  if (missing.size > 0)
-    throw new TargetError(
-      `the target has no role ${[...missing].map((r) => JSON.stringify(r)).join(", ")}, which owns objects of the backup; restore with --roles, or create the roles first`,
-    );
 }
 
 function unique(files: readonly FileEntry[]): FileEntry[] {

@@ -1,4 +1,6 @@
 import type { Sql } from "@tablesnap/dump";
+import { type Inventory, readInventory } from "./inventory.ts";
+import type { Actor } from "./reconcile.ts";
 import { SUPABASE_MANAGED_SCHEMAS } from "./supabase.ts";
 
 /** What the target database holds, read before anything is written. */
@@ -14,6 +16,11 @@ export interface TargetState {
   readonly supabaseDetected: boolean;
   /** A few of the user objects (relations, functions, types) outside system and platform schemas. */
   readonly userObjects: readonly string[];
+  /** Every object the target holds, keyed as pg_dump's entries name them. */
+  readonly inventory: Inventory;
+  readonly actor: Actor;
+  /** The actor may `SET session_replication_role` (superuser, or GRANT SET ON PARAMETER). */
+  readonly canSetReplicationRole: boolean;
 }
 
 export const tableKey = (schema: string, name: string): string => `${schema}\0${name}`;
@@ -30,7 +37,17 @@ export async function inspectTarget(sql: Sql): Promise<TargetState> {
   const tables = await sql<{ schema: string; name: string }[]>`
     select n.nspname as schema, c.relname as name from pg_class c
     join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p')`;
-  const roles = await sql<{ name: string }[]>`select rolname as name from pg_roles`;
+  const roles = await sql<{ name: string; super: boolean; acts: boolean }[]>`
+    select rolname as name, rolsuper as super, pg_has_role(current_user, oid, 'USAGE') as acts
+    from pg_roles`;
+  const [me] = await sql<{ name: string; version: number }[]>`
+    select current_user as name, current_setting('server_version_num')::int as version`;
+  // GRANT SET ON PARAMETER exists from PostgreSQL 15 on; before, only a superuser may.
+  const [replica] =
+    (me?.version ?? 0) >= 150000
+      ? await sql<{ ok: boolean }[]>`
+          select has_parameter_privilege('session_replication_role', 'SET') as ok`
+      : [{ ok: head?.superuser ?? false }];
   const extensions = await sql<{ name: string }[]>`select extname as name from pg_extension`;
   const names = new Set(schemas.map((s) => s.name));
   const roleNames = new Set(roles.map((r) => r.name));
@@ -69,5 +86,13 @@ export async function inspectTarget(sql: Sql): Promise<TargetState> {
     extensions: new Set(extensions.map((e) => e.name)),
     supabaseDetected,
     userObjects: objects.map((o) => o.what),
+    inventory: await readInventory(sql),
+    actor: {
+      name: me?.name ?? "",
+      superuser: head?.superuser ?? false,
+      actsAs: new Set(roles.filter((r) => r.acts).map((r) => r.name)),
+      superusers: new Set(roles.filter((r) => r.super).map((r) => r.name)),
+    },
+    canSetReplicationRole: replica?.ok ?? false,
   };
 }

@@ -73,6 +73,10 @@ export interface RestoreReport {
     readonly postData: number;
     readonly platform: number;
   };
+  /** Objects the target already had (or that only the platform may make), left as they are. */
+  readonly left: readonly { readonly object: string; readonly reason: string }[];
+  /** The application's objects restored inside schemas the target had and another role owns. */
+  readonly inPlatformSchemas: readonly string[];
   readonly tables: readonly RestoredTable[];
   readonly roles: {
     readonly created: readonly string[];

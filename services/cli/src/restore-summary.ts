@@ -17,8 +17,15 @@ export function formatRestore(r: RestoreReport): { stdout: string; stderr: strin
     lines.push(`  rows replaced in ${replaced.map((t) => `${t.schema}.${t.name}`).join(", ")}`);
   if (r.supabase)
     lines.push(
-      `  Supabase: ${r.entries.platform} platform object(s) left to the platform; platform tables loaded with session_replication_role = replica`,
+      `  Supabase: ${r.left.length} object(s) the new project already has (or only the platform may make) left as they are; rows loaded into the platform's tables with session_replication_role = replica`,
     );
+  if (r.inPlatformSchemas.length > 0)
+    lines.push(
+      `  the application's objects in platform schemas, restored: ${r.inPlatformSchemas.join(", ")}`,
+    );
+  const reasons = new Map<string, string[]>();
+  for (const l of r.left) reasons.set(l.reason, [...(reasons.get(l.reason) ?? []), l.object]);
+  for (const [reason, objects] of reasons) lines.push(`  left (${reason}): ${objects.join(", ")}`);
   if (r.roles) {
     lines.push(`  roles created: ${r.roles.created.join(", ") || "none"}`);
     if (r.roles.existing.length > 0)

@@ -1,119 +1,242 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import type { RestoreReport } from "@tablesnap/restore";
-import { schemaOnly, scratchDatabases, tableContents } from "@tablesnap/restore/testing";
-import { adminUrl, psql, type ScratchDatabase } from "@tablesnap/test-harness";
+import { join } from "node:path";
+import type { Manifest } from "@tablesnap/core";
+import type { DrillReport, RestoreReport } from "@tablesnap/restore";
+import {
+  type CatalogFacts,
+  catalogFacts,
+  clientOn,
+  psql,
+  SUPABASE_APP_SQL,
+  type SupabaseCluster,
+  startSupabaseCluster,
+  tableDigests,
+} from "@tablesnap/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tablesnap } from "./cli.ts";
+import { git, tablesnap } from "./cli.ts";
 
-/** What the platform creates in every Supabase project (a small part of it). */
-const PLATFORM = `
-  create schema auth; create schema storage; create schema vault;
-  create table auth.users (id uuid primary key, email text);
-  create table auth.schema_migrations (version text primary key);
-  create table storage.buckets (id text primary key, name text not null);
-  create table vault.secrets (id uuid primary key, secret text);`;
-const SUPABASE_ROLES = ["anon", "authenticated", "service_role"];
-const PLATFORM_SCHEMAS = ["--schema", "auth", "--schema", "storage", "--schema", "vault"];
+/** Everything compared between a source project and a restored one, rows included. */
+async function facts(c: SupabaseCluster, db: string): Promise<CatalogFacts> {
+  const sql = clientOn(c, db, "supabase_admin");
+  try {
+    const rows = await tableDigests(sql);
+    return {
+      ...(await catalogFacts(sql)),
+      rows: Object.entries(rows).map(([t, d]) => `${t} ${d}`),
+    };
+  } finally {
+    await sql.end();
+  }
+}
 
-describe("tablesnap restore into a Supabase project (simulated: its schemas, tables and roles)", () => {
-  const dbs = scratchDatabases();
-  const temp: string[] = [];
-  /** Roles are the server's: only those this test made are dropped afterwards. */
-  const madeRoles: string[] = [];
-  let source: ScratchDatabase;
-  let folder: string;
+/** What one side has that the other lacks, class by class: empty lists when equal. */
+function differences(got: CatalogFacts, want: CatalogFacts, classes = Object.keys(want)) {
+  return Object.fromEntries(
+    classes.map((k) => {
+      const g = new Set(got[k]);
+      const w = new Set(want[k]);
+      return [
+        k,
+        { extra: [...g].filter((x) => !w.has(x)), missing: [...w].filter((x) => !g.has(x)) },
+      ];
+    }),
+  );
+}
+const NONE = (classes: string[]) =>
+  Object.fromEntries(classes.map((k) => [k, { extra: [], missing: [] }]));
+
+/** Runs `statement` as `role` on `db`; the server's error message, or "ok". */
+async function as(c: SupabaseCluster, db: string, role: string, statement: string) {
+  const sql = clientOn(c, db, "postgres");
+  try {
+    await sql.begin(async (tx) => {
+      await tx.unsafe(`set local role ${role}`);
+      await tx.unsafe(statement);
+    });
+    return "ok";
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    await sql.end();
+  }
+}
+
+describe("Supabase round trip, on a project built from Supabase's own SQL (postgres is no superuser)", () => {
+  let c: SupabaseCluster;
+  let work: string;
+  let repo: string;
+  let source: CatalogFacts;
 
   beforeAll(async () => {
-    for (const role of SUPABASE_ROLES) {
-      const out = await psql(adminUrl(), {
-        command: `select 'made' where not exists (select 1 from pg_roles where rolname = '${role}')`,
-      });
-      if (!out.includes("made")) continue;
-      await psql(adminUrl(), { command: `CREATE ROLE ${role} NOLOGIN` });
-      madeRoles.push(role);
-    }
-    source = await dbs.create("tsnap_sb_src");
-    await source.sql.unsafe(`${PLATFORM}
-      insert into auth.users values
-        ('11111111-1111-1111-1111-111111111111', 'a@example.com'),
-        ('22222222-2222-2222-2222-222222222222', 'b@example.com');
-      insert into auth.schema_migrations values ('20240101'), ('20240202');
-      insert into storage.buckets values ('avatars', 'Avatars');
-      insert into vault.secrets values ('33333333-3333-3333-3333-333333333333', 'sealed');
-      create table public.profiles (id uuid primary key references auth.users (id), name text);
-      insert into public.profiles values ('11111111-1111-1111-1111-111111111111', 'Ada');
-      create table public.notes (id int primary key, body text);
-      insert into public.notes values (1, 'hello'), (2, 'world');
-      grant select on public.notes to anon;`);
-    const repo = join(await mkdtemp(join(tmpdir(), "tsnap-sb-")), "repo");
-    temp.push(dirname(repo));
-    const args = ["backup", "--database-url", source.url, "--repo", repo];
-    const r = await tablesnap([...args, "--quiet", "--no-custom-dump"]);
+    c = await startSupabaseCluster();
+    work = await mkdtemp(join(tmpdir(), "tsnap-sbrt-"));
+    repo = join(work, "repo");
+    const url = await c.newProject("app_source");
+    await psql(url, { file: SUPABASE_APP_SQL });
+    const r = await tablesnap(["backup", "--database-url", url, "--repo", repo, "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
-    folder = join(repo, "backups/latest/latest");
-  });
+    source = await facts(c, "app_source");
+  }, 180_000);
   afterAll(async () => {
-    await dbs.dropAll();
-    for (const role of madeRoles) await psql(adminUrl(), { command: `DROP ROLE ${role}` });
-    await Promise.all(temp.map((d) => rm(d, { recursive: true, force: true })));
+    await c?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it("leaves the platform's DDL alone, loads its tables' rows, says what it could not restore", async () => {
-    const target = await dbs.create("tsnap_sb_target");
-    // The platform's own, newer definition of auth.users, and its own migration state.
-    await target.sql.unsafe(`${PLATFORM}
-      alter table auth.users add column instance_id uuid;
-      comment on table auth.users is 'platform v2';
-      insert into auth.schema_migrations values ('20250101');`);
-    const platformBefore = await schemaOnly(target.url, ...PLATFORM_SCHEMAS);
+  const manifest = async (): Promise<Manifest> => {
+    const folder = await git(repo, "show", "HEAD:backups/latest/latest");
+    return JSON.parse(await git(repo, "show", `HEAD:backups/latest/${folder}/manifest.json`));
+  };
+  const restore = (db: string, ...extra: string[]) =>
+    tablesnap([
+      "restore",
+      "--repo",
+      repo,
+      "--database-url",
+      c.url(db),
+      "--json",
+      "--quiet",
+      ...extra,
+    ]);
 
-    const args = ["restore", "--from", folder, "--database-url", target.url];
-    const r = await tablesnap([...args, "--json", "--quiet"]);
+  it("backs up as postgres: complete, the platform's rows included, no password hash in any commit", async () => {
+    const m = await manifest();
+    expect(m.status).toBe("complete");
+    expect(m.skipped).toEqual([]);
+    const rows = Object.fromEntries(m.tables.map((t) => [`${t.schema}.${t.name}`, t.rows]));
+    expect(rows).toMatchObject({
+      "auth.users": 20,
+      "auth.identities": 20,
+      "auth.sessions": 20,
+      "auth.refresh_tokens": 20,
+      "storage.buckets": 1,
+      "storage.objects": 5,
+      "public.profiles": 20,
+      "public.notes": 20,
+      "public.audit": 983,
+    });
+    expect(m.roles.passwords).toBe(false);
+    // postgres reads pg_authid here (pg_read_all_data), yet no hash may reach git.
+    const found = await git(repo, "log", "--all", "-p", "--format=%H").catch(() => "");
+    expect(found).toContain("CREATE ROLE supabase_admin;");
+    expect(found).not.toMatch(/SCRAM-SHA-256|md5[0-9a-f]{32}/);
+  });
+
+  it("restores the whole project into a new one as postgres (detected): every fact equal, privileges exactly as in the source", async () => {
+    await c.newProject("app_restored");
+    const r = await restore("app_restored");
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as RestoreReport;
     expect(report).toMatchObject({ whole: true, supabase: true, transactions: 1 });
-    expect(report.entries.platform).toBeGreaterThan(0);
-    expect(report.notRestored).toEqual([
-      {
-        object: "table auth.schema_migrations",
-        reason: "the platform's own migration state is kept",
-      },
-      {
-        object: "table vault.secrets",
-        reason: "encrypted with the source project's root key; recreate the secrets",
-      },
-    ]);
-    expect(report.tables.map((t) => `${t.schema}.${t.name} ${t.mode}`)).toEqual([
-      "auth.schema_migrations skip",
-      "auth.users append",
-      "public.notes create",
-      "public.profiles create",
-      "storage.buckets append",
-      "vault.secrets skip",
-    ]);
 
-    // The platform's tables are as the platform made them, holding the source's rows.
-    expect(await schemaOnly(target.url, ...PLATFORM_SCHEMAS)).toBe(platformBefore);
-    const users = await target.sql`select id, email, instance_id from auth.users order by id`;
-    expect(users).toEqual([
-      { id: "11111111-1111-1111-1111-111111111111", email: "a@example.com", instance_id: null },
-      { id: "22222222-2222-2222-2222-222222222222", email: "b@example.com", instance_id: null },
-    ]);
-    const migrations = await target.sql`select version from auth.schema_migrations`;
-    expect(migrations).toEqual([{ version: "20250101" }]);
-    expect(await target.sql`select * from vault.secrets`).toEqual([]);
+    const got = await facts(c, "app_restored");
+    expect(differences(got, source)).toEqual(NONE(Object.keys(source)));
 
-    // The project's own tables equal the source's, with their grants and foreign keys.
-    const rows = await tableContents(target.sql);
-    const want = await tableContents(source.sql);
-    for (const t of ["public.notes", "public.profiles", "storage.buckets"])
-      expect(rows[t], t).toEqual(want[t]);
-    const [grants] = await target.sql<{ anon: boolean; fk: boolean }[]>`
-      select has_table_privilege('anon', 'public.notes', 'SELECT') as anon,
-        exists (select 1 from pg_constraint where conrelid = 'public.profiles'::regclass
-          and contype = 'f' and confrelid = 'auth.users'::regclass) as fk`;
-    expect(grants).toEqual({ anon: true, fk: true });
+    // What the new project already had is named, with why; the application's objects in the
+    // platform's schemas are restored and named.
+    const left = new Map(report.left.map((l) => [l.object, l.reason]));
+    expect(left.get("PUBLICATION supabase_realtime")).toBe("the target already has it");
+    expect(left.get("EVENT TRIGGER issue_pg_net_access")).toBe("the target already has it");
+    expect(left.get("EXTENSION pgcrypto")).toBe("the target already has it");
+    expect(left.get("TABLE auth.users")).toBe("the target already has it");
+    expect(report.inPlatformSchemas).toEqual(
+      expect.arrayContaining([
+        "TRIGGER auth.users on_auth_user_created",
+        "POLICY storage.objects avatars are public",
+        "POLICY storage.objects upload own avatar",
+      ]),
+    );
+    expect(report.notRestored.map((n) => n.object)).toEqual([
+      "table auth.schema_migrations",
+      "table storage.migrations",
+    ]);
+  });
+
+  it("keeps revoked privileges revoked: anon can neither read the audit table nor run the purge", async () => {
+    const db = "app_restored";
+    expect(await as(c, db, "anon", "select count(*) from public.audit")).toMatch(
+      /permission denied for table audit/,
+    );
+    expect(await as(c, db, "anon", "select public.purge_audit()")).toMatch(
+      /permission denied for function purge_audit/,
+    );
+    expect(await as(c, db, "authenticated", "select public.purge_audit()")).toMatch(
+      /permission denied for function purge_audit/,
+    );
+    expect(await as(c, db, "service_role", "select count(*) from public.audit")).toBe("ok");
+    // The restored trigger on auth.users works: a new user gets a profile.
+    const sql = clientOn(c, db, "supabase_admin");
+    try {
+      await sql`insert into auth.users (id, email, raw_user_meta_data)
+        values ('00000000-0000-4000-8000-000000000999', 'new@example.com', '{"username":"newbie"}')`;
+      const [p] = await sql`select username from public.profiles
+        where id = '00000000-0000-4000-8000-000000000999'`;
+      expect(p).toEqual({ username: "newbie" });
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("restores with --supabase given explicitly to the same project", async () => {
+    await c.newProject("app_explicit");
+    const r = await restore("app_explicit", "--supabase");
+    expect(r.code, r.stderr).toBe(0);
+    const classes = ["table_privileges", "function_privileges", "policies", "triggers", "rows"];
+    const got = await facts(c, "app_explicit");
+    expect(differences(got, source, classes)).toEqual(NONE(classes));
+  });
+
+  it("without the right to set session_replication_role fails before writing, saying what to grant", async () => {
+    await c.newProject("app_no_replica");
+    const before = await facts(c, "app_no_replica");
+    await c.admin("postgres", "revoke set on parameter session_replication_role from postgres");
+    try {
+      const r = await restore("app_no_replica");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /needs SET session_replication_role.*GRANT SET ON PARAMETER session_replication_role TO postgres.*nothing was written/,
+      );
+      const dry = await restore("app_no_replica", "--dry-run");
+      expect(dry.code).toBe(1);
+      expect(dry.stderr).toMatch(/GRANT SET ON PARAMETER session_replication_role/);
+    } finally {
+      await c.admin("postgres", "grant set on parameter session_replication_role to postgres");
+    }
+    expect(await facts(c, "app_no_replica")).toEqual(before);
+  });
+
+  describe("drill", () => {
+    const drill = (...extra: string[]) =>
+      tablesnap([
+        "drill",
+        "--repo",
+        repo,
+        "--scratch-url",
+        c.url("postgres"),
+        "--json",
+        "--quiet",
+        ...extra,
+      ]);
+
+    it("fails at once without a template, naming the flag", async () => {
+      const r = await drill();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Supabase project.*--scratch-template NAME/);
+    });
+
+    it("passes with the platform template, for the whole backup and for one table", async () => {
+      const whole = await drill("--scratch-template", "supabase_platform");
+      expect(whole.code, whole.stderr).toBe(0);
+      const report = JSON.parse(whole.stdout) as DrillReport;
+      expect(report.ok).toBe(true);
+      expect(report.tables.map((t) => t.table)).toEqual(
+        expect.arrayContaining(["auth.users", "storage.objects", "public.audit"]),
+      );
+      const one = await drill("--scratch-template", "supabase_platform", "--table", "public.audit");
+      expect(one.code, one.stderr).toBe(0);
+      expect((JSON.parse(one.stdout) as DrillReport).tables.map((t) => t.table)).toEqual([
+        "public.audit",
+      ]);
+    });
   });
 });

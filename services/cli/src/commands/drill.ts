@@ -14,6 +14,9 @@ database. One line per table that does not match.
 
   --from DIR / --repo DIR --backup NAME --branch NAME    the backup, as for restore
   --scratch-url URL       a server the drill may create a database on (its path is ignored)
+  --scratch-template NAME make the scratch database from this template (default template0); a
+                          Supabase backup needs one shaped like a new project (see
+                          docs/operations.md, "Restoring into Supabase")
   --schema S, --table S.T restore and compare only these (repeatable)
   --jobs N                connections (default 2)
   --roles                 create missing roles first (see restore --help)
@@ -25,6 +28,7 @@ Exit codes: 0 every table matches, 1 a mismatch or a failed restore, 2 bad usage
 
 export interface DrillArgs extends BackupSource {
   readonly scratchUrl: string;
+  readonly scratchTemplate: string | undefined;
   readonly schemas: readonly string[];
   readonly tables: readonly string[];
   readonly jobs: number;
@@ -47,6 +51,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs {
   return {
     ...source,
     scratchUrl: values["scratch-url"],
+    scratchTemplate: values["scratch-template"],
     schemas: values.schema ?? [],
     tables: values.table ?? [],
     jobs,
@@ -68,6 +73,7 @@ function parse(argv: readonly string[]) {
       backup: { type: "string" },
       branch: { type: "string" },
       "scratch-url": { type: "string" },
+      "scratch-template": { type: "string" },
       schema: { type: "string", multiple: true },
       table: { type: "string", multiple: true },
       jobs: { type: "string" },
@@ -87,6 +93,7 @@ export async function drillCommand(
   return runDrill({
     reader: await openReader(args),
     scratchUrl: args.scratchUrl,
+    scratchTemplate: args.scratchTemplate,
     schemas: args.schemas,
     tables: args.tables,
     jobs: args.jobs,
