@@ -31,45 +31,58 @@ export interface Ctx {
   readonly phase: (p: RestoreProgress["phase"]) => void;
 }
 
-/** Everything in one transaction: any failure leaves the target exactly as it was. */
+/** Thrown at the end of a dry run's transaction, so that it rolls back. */
+const DRY_RUN = new Error("dry run: rolled back");
+
+/**
+ * Everything in one transaction: any failure leaves the target exactly as it was. A dry run
+ * (`o.dryRun`) does all of it and rolls back, so it fails wherever the real run would.
+ */
 export async function single(sql: Sql, c: Ctx): Promise<number> {
   const { o, plan } = c;
-  await sql.begin(async (tx) => {
-    await runText(tx, DATABASE_FILE, plan.preamble, ONE_TX);
-    if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, ONE_TX);
-    // Objects start from PostgreSQL's default privileges, as the backup's GRANTs assume. A whole
-    // restore brings the source's default privileges; a partial one puts the target's back.
-    const ownDefaults = await clearOwnDefaultPrivileges(tx);
-    const replaced = plan.tables.filter((t) => t.mode === "replace");
-    // Replaced and platform tables keep their triggers and foreign keys: switch them off while
-    // loading (as pg_restore --disable-triggers does), and check the keys ourselves after.
-    const quiet = replaced.length > 0 || plan.tables.some((t) => t.mode === "append");
-    if (quiet)
-      await runText(tx, "(restore)", "SET LOCAL session_replication_role = replica", ONE_TX);
-    await lockForReplace(tx, replaced, ONE_TX);
-    // Keys to and from tables loaded into existing ones are checked after the load.
-    const checked = plan.tables.filter((t) => t.mode === "replace" || t.mode === "append");
-    const baseline = await notValidBaseline(tx, checked);
-    await emptyForReplace(tx, replaced, ONE_TX);
-    c.phase("pre-data");
-    await runEntries(tx, plan.pre, ONE_TX, o.signal);
-    c.phase("data");
-    for (const t of c.loads) {
-      await loadTable(tx, o.reader, t, ONE_TX, o.signal, c.onBytes);
-      c.tableDone(t);
-    }
-    if (quiet)
-      await runText(tx, "(restore)", "SET LOCAL session_replication_role = origin", ONE_TX);
-    c.phase("post-data");
-    await runEntries(tx, plan.post, ONE_TX, o.signal);
-    for (const s of plan.sequences) await runText(tx, s.file, s.text, ONE_TX);
-    await refreshViews(tx, plan.refresh, ONE_TX);
-    if (!plan.whole && ownDefaults) await runText(tx, "(restore)", ownDefaults, ONE_TX);
-    const broken = await foreignKeyViolations(tx, checked, baseline);
-    if (broken.length > 0) throw new ForeignKeyError(broken);
-    o.signal.throwIfAborted();
-  });
-  return 1;
+  const done = await sql
+    .begin(async (tx) => {
+      await runText(tx, DATABASE_FILE, plan.preamble, ONE_TX);
+      if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, ONE_TX);
+      // Objects start from PostgreSQL's default privileges, as the backup's GRANTs assume. A whole
+      // restore brings the source's default privileges; a partial one puts the target's back.
+      const ownDefaults = await clearOwnDefaultPrivileges(tx);
+      const replaced = plan.tables.filter((t) => t.mode === "replace");
+      // Replaced and platform tables keep their triggers and foreign keys: switch them off while
+      // loading (as pg_restore --disable-triggers does), and check the keys ourselves after.
+      const quiet = replaced.length > 0 || plan.tables.some((t) => t.mode === "append");
+      if (quiet)
+        await runText(tx, "(restore)", "SET LOCAL session_replication_role = replica", ONE_TX);
+      await lockForReplace(tx, replaced, ONE_TX);
+      // Keys to and from tables loaded into existing ones are checked after the load.
+      const checked = plan.tables.filter((t) => t.mode === "replace" || t.mode === "append");
+      const baseline = await notValidBaseline(tx, checked);
+      await emptyForReplace(tx, replaced, ONE_TX);
+      c.phase("pre-data");
+      await runEntries(tx, plan.pre, ONE_TX, o.signal);
+      c.phase("data");
+      for (const t of c.loads) {
+        await loadTable(tx, o.reader, t, ONE_TX, o.signal, c.onBytes);
+        c.tableDone(t);
+      }
+      if (quiet)
+        await runText(tx, "(restore)", "SET LOCAL session_replication_role = origin", ONE_TX);
+      c.phase("post-data");
+      await runEntries(tx, plan.post, ONE_TX, o.signal);
+      for (const s of plan.sequences) await runText(tx, s.file, s.text, ONE_TX);
+      await refreshViews(tx, plan.refresh, ONE_TX);
+      if (!plan.whole && ownDefaults) await runText(tx, "(restore)", ownDefaults, ONE_TX);
+      const broken = await foreignKeyViolations(tx, checked, baseline);
+      if (broken.length > 0) throw new ForeignKeyError(broken);
+      o.signal.throwIfAborted();
+      if (o.dryRun) throw DRY_RUN;
+      return 1;
+    })
+    .catch((e: unknown) => {
+      if (e === DRY_RUN) return 0;
+      throw e;
+    });
+  return done;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { FileEntry, Manifest, TableEntry } from "@tablesnap/core";
+import { dependencies } from "./deps.ts";
 import { ScriptError } from "./errors.ts";
 import { objectKey } from "./inventory.ts";
 import { describeEntry, type LeftObject, type ReconciledEntry, reconcile } from "./reconcile.ts";
-import type { SchemaScript, Section } from "./script.ts";
+import type { SchemaScript, ScriptEntry, Section } from "./script.ts";
 import { dataFiles } from "./select.ts";
 import { SUPABASE_MANAGED_SCHEMAS, SUPABASE_NOT_WRITABLE } from "./supabase.ts";
 import { type TargetState, tableKey } from "./target.ts";
@@ -35,6 +36,8 @@ export interface RestorePlan {
   readonly left: readonly LeftObject[];
   /** The application's objects created inside schemas the target had and another role owns. */
   readonly inPlatformSchemas: readonly string[];
+  /** Objects a partial restore brings along because what it restores needs them. */
+  readonly dependencies: readonly string[];
 }
 
 export interface PlanInput {
@@ -46,6 +49,8 @@ export interface PlanInput {
   readonly texts: ReadonlyMap<string, string>;
   readonly target: TargetState;
   readonly supabase: boolean;
+  /** A partial restore brings along the types, sequences, functions and schema it needs. */
+  readonly withDependencies: boolean;
 }
 
 export const DATABASE_FILE = "database.sql";
@@ -62,7 +67,19 @@ export function planRestore(i: PlanInput): RestorePlan {
   // policies, indexes on it) is restored, what the target has is left.
   for (const t of tables)
     if (t.mode === "create" || t.mode === "append") scriptFiles.add(`${t.table.path}/schema.sql`);
-  const ordered = inTocOrder(i.texts.get(TOC_FILE) ?? "", i.scripts, scriptFiles);
+  const toc = i.texts.get(TOC_FILE) ?? "";
+  let ordered = inTocOrder(toc, i.scripts, scriptFiles, new Set());
+  let brought: readonly string[] = [];
+  if (!i.whole && i.withDependencies) {
+    const deps = dependencies(
+      [...ordered["pre-data"], ...ordered["post-data"]],
+      schemaLevel(i.scripts),
+      i.target.inventory,
+    );
+    brought = deps.objects;
+    if (deps.entries.length > 0)
+      ordered = inTocOrder(toc, i.scripts, scriptFiles, new Set(deps.entries.map((p) => p.entry)));
+  }
   const { inventory, actor } = i.target;
   const first = reconcile(ordered["pre-data"], inventory, actor, i.supabase);
   const second = reconcile(ordered["post-data"], inventory, actor, i.supabase);
@@ -138,6 +155,7 @@ export function planRestore(i: PlanInput): RestorePlan {
     refresh,
     left,
     inPlatformSchemas,
+    dependencies: brought,
   };
 }
 
@@ -155,11 +173,20 @@ function planTable(t: TableEntry, i: PlanInput): PlannedTable {
   return { table: t, mode: !i.whole && exists ? "replace" : "create", dataFiles: files };
 }
 
-/** The entries of `files`, in the order `toc.tsv` gives; every entry must appear exactly once. */
+/** The schema-level scripts: `database.sql` and each schema's `schema.sql`, not tables' files. */
+function schemaLevel(scripts: ReadonlyMap<string, SchemaScript>): Map<string, SchemaScript> {
+  return new Map([...scripts].filter(([file]) => !file.includes("/tables/")));
+}
+
+/**
+ * The entries of `files` and the `extra` entries of other files, in the order `toc.tsv` gives;
+ * every entry of `files` must appear exactly once.
+ */
 function inTocOrder(
   toc: string,
   scripts: ReadonlyMap<string, SchemaScript>,
   files: ReadonlySet<string>,
+  extra: ReadonlySet<ScriptEntry>,
 ): Record<Section, PlannedEntry[]> {
   const out: Record<Section, PlannedEntry[]> = { "pre-data": [], "post-data": [] };
   const used = new Set<string>();
@@ -168,7 +195,11 @@ function inTocOrder(
     const [section, file = "", n = ""] = line.split("\t");
     if ((section !== "pre-data" && section !== "post-data") || !/^\d+$/.test(n))
       throw new ScriptError(`${TOC_FILE}: cannot read line ${JSON.stringify(line)}`);
-    if (!files.has(file)) continue;
+    if (!files.has(file)) {
+      const other = scripts.get(file)?.sections[section][Number(n) - 1];
+      if (other && extra.has(other)) out[section].push({ file, entry: other });
+      continue;
+    }
     const entry = scripts.get(file)?.sections[section][Number(n) - 1];
     if (!entry) throw new ScriptError(`${TOC_FILE}: ${file} has no ${section} entry ${n}`);
     const key = `${section}\t${file}\t${n}`;

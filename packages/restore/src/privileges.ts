@@ -100,8 +100,9 @@ export function aclObject(name: string): AclObject | null {
 
 /**
  * Statements that bring an existing object's privileges back to where pg_dump's ACL entry starts
- * from: everything revoked, then its initial privileges (`pg_init_privs`) or PostgreSQL's
- * defaults granted. Null when the object is not found.
+ * from: everything revoked, then its initial privileges (`pg_init_privs`, the initial owner's
+ * share given to the current owner, as pg_dump reads them) or PostgreSQL's defaults granted.
+ * Null when the object is not found.
  */
 export async function aclResetStatements(
   tx: Tx,
@@ -110,24 +111,24 @@ export async function aclResetStatements(
 ): Promise<string | null> {
   const [row] = await tx<{ ref: string; current: string[] | null; baseline: string[] | null }[]>`
     with obj as (
-      select c.oid, 'pg_class'::regclass as cls, quote_ident(n.nspname) || '.' || ${o.label} as ref,
+      select c.oid, c.relowner as owner, 'pg_class'::regclass as cls, quote_ident(n.nspname) || '.' || ${o.label} as ref,
         coalesce(c.relacl, acldefault((case when c.relkind = 'S' then 's' else 'r' end)::"char", c.relowner)) as acl,
         acldefault((case when c.relkind = 'S' then 's' else 'r' end)::"char", c.relowner) as dflt
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where ${o.kind} in ('TABLE', 'SEQUENCE') and n.nspname = ${schema}
         and quote_ident(c.relname) = ${o.label}
       union all
-      select p.oid, 'pg_proc'::regclass, quote_ident(n.nspname) || '.' || ${o.label},
+      select p.oid, p.proowner, 'pg_proc'::regclass, quote_ident(n.nspname) || '.' || ${o.label},
         coalesce(p.proacl, acldefault('f', p.proowner)), acldefault('f', p.proowner)
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where ${o.kind} in ('FUNCTION', 'PROCEDURE') and n.nspname = ${schema}
         and quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')' = ${o.label}
       union all
-      select n.oid, 'pg_namespace'::regclass, ${o.label},
+      select n.oid, n.nspowner, 'pg_namespace'::regclass, ${o.label},
         coalesce(n.nspacl, acldefault('n', n.nspowner)), acldefault('n', n.nspowner)
       from pg_namespace n where ${o.kind} = 'SCHEMA' and quote_ident(n.nspname) = ${o.label}
       union all
-      select t.oid, 'pg_type'::regclass, quote_ident(n.nspname) || '.' || ${o.label},
+      select t.oid, t.typowner, 'pg_type'::regclass, quote_ident(n.nspname) || '.' || ${o.label},
         coalesce(t.typacl, acldefault('T', t.typowner)), acldefault('T', t.typowner)
       from pg_type t join pg_namespace n on n.oid = t.typnamespace
       where ${o.kind} in ('TYPE', 'DOMAIN') and n.nspname = ${schema}
@@ -137,6 +138,7 @@ export async function aclResetStatements(
       (select array_agg(distinct case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end)
         from aclexplode(acl) a) as current,
       (select array_agg(a.privilege_type || ' ' || case when a.grantee = 0 then 'PUBLIC'
+          when a.grantee = a.grantor then quote_ident(pg_get_userbyid(obj.owner))
           else quote_ident(pg_get_userbyid(a.grantee)) end || case when a.is_grantable then ' WITH GRANT OPTION' else '' end)
         from aclexplode(coalesce((select i.initprivs from pg_init_privs i
           where i.objoid = obj.oid and i.classoid = obj.cls and i.objsubid = 0), dflt)) a) as baseline

@@ -49,22 +49,23 @@ describe("restoring one schema or one table of the hard-cases database", () => {
     expect(outside).toEqual([]);
   });
 
-  it("--schema app alone cannot restore into an empty database: it needs extensions.citext; rolled back", async () => {
+  it("--schema app alone cannot restore into an empty database: it brings extension citext, but a view needs a table of public; rolled back", async () => {
     // app uses a type of `extensions`, a trigger function of `audit` and a table of `public`;
-    // no schema of the fixture but public, données and public.v1 stands on its own.
+    // no schema of the fixture but public, données and public.v1 stands on its own. Types,
+    // functions and extensions come along; other tables (and their rows) never do.
     const target = await dbs.create("tsnap_rp_app");
     const failed = await restoreBackup(restoreOptions(backup, target.url, { schemas: ["app"] }))
       .then(() => null)
       .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(RestoreSqlError);
     expect(failed).toMatchObject({
-      file: "app/tables/accounts/schema.sql",
-      serverMessage: 'schema "extensions" does not exist',
+      file: "app/schema.sql",
+      serverMessage: 'relation "public.customers" does not exist',
     });
     expect(await userObjects(target.sql)).toEqual([]);
   });
 
-  it("--table into an empty database creates the table in a bare schema, with the source's rows", async () => {
+  it("--table into an empty database creates the table and its schema (owner, grants, comment), with the source's rows", async () => {
     const target = await dbs.create("tsnap_rp_table");
     const report = await restoreBackup(
       restoreOptions(backup, target.url, { tables: ["app.nasty_text"] }),
@@ -78,6 +79,22 @@ describe("restoring one schema or one table of the hard-cases database", () => {
       "r app.nasty_text",
       "schema app",
     ]);
+    expect(report.dependencies).toEqual(["SCHEMA app"]);
+    const schemaFacts = (sql: typeof target.sql) => sql<
+      { acl: string | null; comment: string | null }[]
+    >`
+      select nspacl::text as acl, obj_description(oid, 'pg_namespace') as comment
+      from pg_namespace where nspname = 'app'`;
+    expect(await schemaFacts(target.sql)).toEqual(await schemaFacts(source.sql));
+  });
+
+  it("--table --no-deps into an empty database creates only the table, in a bare schema", async () => {
+    const target = await dbs.create("tsnap_rp_nodeps");
+    const report = await restoreBackup(
+      restoreOptions(backup, target.url, { tables: ["app.nasty_text"], dependencies: false }),
+    );
+    expect(report.dependencies).toEqual([]);
+    expect(await tableContents(target.sql)).toEqual(only(rows, "app.nasty_text"));
     const [app] = await target.sql<{ acl: string | null; comment: string | null }[]>`
       select nspacl::text as acl, obj_description(oid, 'pg_namespace') as comment
       from pg_namespace where nspname = 'app'`;

@@ -36,6 +36,10 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
     ...manifest.schemas
       .filter((s) => sel.schemas.includes(s.name))
       .flatMap((s) => s.files.filter((f) => f.path.endsWith(".sql"))),
+    // What a partial restore may need from other schemas (types, sequences, functions).
+    ...(sel.whole || o.dependencies === false
+      ? []
+      : manifest.schemas.flatMap((s) => s.files.filter((f) => f.path.endsWith("/schema.sql")))),
     ...(sel.tables.some((t) => t.kind === "partitioned") ? manifest.tables : sel.tables).flatMap(
       (t) => schemaFile(t) ?? [],
     ),
@@ -73,6 +77,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       texts: first.texts,
       target,
       supabase,
+      withDependencies: o.dependencies !== false,
     });
     const roles = o.roles
       ? planRoles(first.texts.get("roles.sql") ?? "", target.roles, supabase)
@@ -94,6 +99,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       },
       left: plan.left,
       inPlatformSchemas: plan.inPlatformSchemas,
+      dependencies: plan.dependencies,
       tables: plan.tables.map((t) => ({
         schema: t.table.schema,
         name: t.table.name,
@@ -117,7 +123,6 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       ),
       durationMs: Date.now() - started,
     });
-    if (o.dryRun) return report(0);
     const loads = plan.tables.filter((t) => t.mode !== "skip" && t.dataFiles.length > 0);
     const tick = { ...progress, tablesTotal: loads.length };
     const onBytes = (n: number) => {
@@ -134,7 +139,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       o.onProgress?.({ ...tick });
     };
     const ctx: Ctx = { o, plan, roles, loads, onBytes, tableDone, phase };
-    if (sel.whole && o.jobs > 1 && !supabase) {
+    if (sel.whole && o.jobs > 1 && !supabase && !o.dryRun) {
       const transactions = await parallel(sql, target, ctx);
       phase("done");
       return report(transactions);

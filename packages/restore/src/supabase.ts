@@ -1,8 +1,7 @@
-import type { ScriptEntry } from "./script.ts";
-
 /**
- * Schemas the Supabase platform creates and migrates itself: their DDL is never recreated, their
- * data is loaded into the tables the platform made.
+ * Schemas the Supabase platform creates and migrates itself. Objects in them do not make a new
+ * project "not empty", and their `sequences.sql` is not replayed. What a restore does with
+ * their entries is decided from the target's catalog, not from this list (see reconcile.ts).
  */
 export const SUPABASE_MANAGED_SCHEMAS: ReadonlySet<string> = new Set([
   "auth",
@@ -55,15 +54,3 @@ export const SUPABASE_NOT_WRITABLE: ReadonlyMap<string, string> = new Map([
   ["realtime.schema_migrations", "the platform's own migration state is kept"],
   ["supabase_functions.migrations", "the platform's own migration state is kept"],
 ]);
-
-/** Whether a schema-file entry is the platform's to create (and so left out of a restore). */
-export function isPlatformEntry(e: ScriptEntry): boolean {
-  if (SUPABASE_MANAGED_SCHEMAS.has(e.schema)) return true;
-  if (e.type === "SCHEMA" && SUPABASE_MANAGED_SCHEMAS.has(e.name)) return true;
-  if (e.type === "COMMENT" && e.name.startsWith("EXTENSION ")) return true;
-  if (e.type === "ACL" && e.name.startsWith("SCHEMA ")) {
-    if (SUPABASE_MANAGED_SCHEMAS.has(e.name.slice("SCHEMA ".length))) return true;
-  }
-  if (e.type === "ACL") return false;
-  return SUPABASE_RESERVED_ROLES.has(e.owner) && e.owner !== "postgres";
-}

@@ -32,6 +32,11 @@ export interface RestoreOptions {
   readonly tables: readonly string[];
   /** Connections loading data at once in a whole restore; 1 keeps it one transaction. */
   readonly jobs: number;
+  /**
+   * A partial restore also creates the types, domains, sequences, functions and schema that what
+   * it restores needs and the target lacks (default true); false restores exactly what was named.
+   */
+  readonly dependencies?: boolean | undefined;
   /** Apply `roles.sql` (roles the target lacks only). */
   readonly roles: boolean;
   /** Supabase handling: forced on or off, or detected from the target. */
@@ -77,6 +82,8 @@ export interface RestoreReport {
   readonly left: readonly { readonly object: string; readonly reason: string }[];
   /** The application's objects restored inside schemas the target had and another role owns. */
   readonly inPlatformSchemas: readonly string[];
+  /** Objects a partial restore brought along because what it restored needs them. */
+  readonly dependencies: readonly string[];
   readonly tables: readonly RestoredTable[];
   readonly roles: {
     readonly created: readonly string[];

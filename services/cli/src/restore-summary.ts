@@ -12,6 +12,10 @@ export function formatRestore(r: RestoreReport): { stdout: string; stderr: strin
       ? `dry run: backup ${r.backupId} into ${r.target} would restore ${what}; nothing was written`
       : `restored backup ${r.backupId} into ${r.target}: ${what} in ${(r.durationMs / 1000).toFixed(1)} s (${r.transactions} transaction${r.transactions === 1 ? "" : "s"})`,
   ];
+  if (r.dependencies.length > 0)
+    lines.push(
+      `  brought along because the restored objects need them: ${r.dependencies.join(", ")}`,
+    );
   const replaced = r.tables.filter((t) => t.mode === "replace");
   if (replaced.length > 0)
     lines.push(`  rows replaced in ${replaced.map((t) => `${t.schema}.${t.name}`).join(", ")}`);

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Manifest } from "@tablesnap/core";
 import type { DrillReport, RestoreReport } from "@tablesnap/restore";
+import { copyBackup, replaceOnce, rewriteChecked } from "@tablesnap/restore/testing";
 import {
   type CatalogFacts,
   catalogFacts,
@@ -205,6 +206,50 @@ describe("Supabase round trip, on a project built from Supabase's own SQL (postg
     expect(await facts(c, "app_no_replica")).toEqual(before);
   });
 
+  it("--table into an empty new project brings the enum and the extension it needs, checks keys to auth.users, and a re-run changes nothing", async () => {
+    await c.newProject("app_partial");
+    const before = await facts(c, "app_partial");
+    const alone = await restore("app_partial", "--table", "public.profiles");
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/foreign key|profiles_id_fkey/);
+    const dry = await restore("app_partial", "--table", "public.profiles", "--dry-run");
+    expect(dry.code).toBe(1);
+    expect(await facts(c, "app_partial")).toEqual(before);
+
+    const both = ["--table", "auth.users", "--table", "public.profiles"];
+    const r = await restore("app_partial", ...both);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as RestoreReport;
+    expect(report.dependencies).toEqual(["EXTENSION citext", "TYPE public.mood"]);
+    expect(report.tables.map((t) => `${t.schema}.${t.name} ${t.mode}`)).toEqual([
+      "auth.users replace",
+      "public.profiles create",
+    ]);
+    const after = await facts(c, "app_partial");
+    const mine = (f: CatalogFacts) => ({
+      rows: f["rows"]?.filter((x) => /^(auth\.users|public\.profiles) /.test(x)),
+      privileges: f["table_privileges"]?.filter((x) => x.startsWith("public.profiles ")),
+      policies: f["policies"]?.filter((x) => x.startsWith("public.profiles ")),
+    });
+    expect(mine(after)).toEqual(mine(source));
+    const again = await restore("app_partial", ...both);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as RestoreReport).dependencies).toEqual([]);
+    expect(await facts(c, "app_partial")).toEqual(after);
+  });
+
+  it("--schema public into the restored project replaces its rows and changes nothing else", async () => {
+    const r = await restore("app_restored", "--schema", "public");
+    expect(r.code, r.stderr).toBe(0);
+    // The trigger test above added a user and a profile; the schema's rows are the source's again.
+    const got = await facts(c, "app_restored");
+    const classes = ["table_privileges", "function_privileges", "policies", "triggers", "types"];
+    expect(differences(got, source, classes)).toEqual(NONE(classes));
+    expect(got["rows"]?.filter((x) => x.startsWith("public."))).toEqual(
+      source["rows"]?.filter((x) => x.startsWith("public.")),
+    );
+  });
+
   describe("drill", () => {
     const drill = (...extra: string[]) =>
       tablesnap([
@@ -237,6 +282,25 @@ describe("Supabase round trip, on a project built from Supabase's own SQL (postg
       expect((JSON.parse(one.stdout) as DrillReport).tables.map((t) => t.table)).toEqual([
         "public.audit",
       ]);
+    });
+
+    it("fails a tampered backup, naming the table", async () => {
+      // jsonb keeps no spacing: the row restores, but not to the bytes the backup holds.
+      const dir = await copyBackup(join(repo, "backups/latest/latest"));
+      const path = "storage/tables/objects/data.sql";
+      await rewriteChecked(dir, path, (t) => replaceOnce(t, '{"size": 1001,', '{"size":1001,'));
+      const r = await tablesnap([
+        "drill",
+        "--from",
+        dir,
+        "--scratch-url",
+        c.url("postgres"),
+        "--scratch-template",
+        "supabase_platform",
+      ]);
+      await rm(dirname(dir), { recursive: true, force: true });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe(`storage.objects: sha256 differs: ${path}\n`);
     });
   });
 });

@@ -20,12 +20,17 @@ it, replacing the rows of tables that already exist in one transaction.
   --schema S              restore schema S: its objects and its tables (repeatable)
   --table S.T             restore table T of schema S (repeatable); a partitioned table brings
                           its partitions
+  --no-deps               with --schema/--table: restore exactly what was named; by default the
+                          types, domains, sequences, functions and schema it needs and the target
+                          lacks come along (and are named)
   --jobs N                whole restore: load tables on N connections (default 1 = one transaction)
   --roles                 create the roles of roles.sql the target lacks (existing ones are left
                           as they are, and named)
   --supabase              treat the target as Supabase (detected when it has Supabase's schemas
                           and roles); --no-supabase turns detection off
-  --dry-run               check everything and print the plan; write nothing
+  --dry-run               run the whole restore in a transaction and roll it back: every check
+                          the real run makes (privileges, existing objects, foreign keys), the
+                          plan printed, nothing written; it takes the real run's locks and time
   --json                  print the report as JSON on stdout
   --quiet                 no progress
 
@@ -37,6 +42,7 @@ export interface RestoreArgs extends BackupSource {
   readonly tables: readonly string[];
   readonly jobs: number;
   readonly roles: boolean;
+  readonly dependencies: boolean;
   readonly supabase: boolean | "auto";
   readonly dryRun: boolean;
   readonly json: boolean;
@@ -62,6 +68,7 @@ export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
     tables: values.table ?? [],
     jobs,
     roles: values.roles ?? false,
+    dependencies: !values["no-deps"],
     supabase: values.supabase ? true : values["no-supabase"] ? false : "auto",
     dryRun: values["dry-run"] ?? false,
     json: values.json ?? false,
@@ -84,6 +91,7 @@ function parse(argv: readonly string[]) {
       table: { type: "string", multiple: true },
       jobs: { type: "string" },
       roles: { type: "boolean" },
+      "no-deps": { type: "boolean" },
       supabase: { type: "boolean" },
       "no-supabase": { type: "boolean" },
       "dry-run": { type: "boolean" },
@@ -108,6 +116,7 @@ export async function restoreCommand(
       tables: args.tables,
       jobs: args.jobs,
       roles: args.roles,
+      dependencies: args.dependencies,
       supabase: args.supabase,
       dryRun: args.dryRun,
       signal,
