@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fromFolderName, manifestFiles } from "@tablesnap/core";
@@ -264,6 +264,33 @@ describe("backup of the hard-cases database", () => {
     expect(stdout).toMatch(/TABLE DATA app nasty_text/);
     // pg_dump's creation time is fixed, so an unchanged schema gives the same archive.
     expect(stdout).toMatch(/Archive created at 1970-01-01 00:00:00/);
+  });
+
+  it("restores public's archive into an empty database the way docs/operations.md says", async () => {
+    const target = await createScratchDatabase("tsnap_pgr");
+    try {
+      const archive = join(first.dir, "public/public.dump");
+      // `public` exists in every new database: its CREATE SCHEMA is left out of the list.
+      const { stdout: list } = await run("pg_restore", ["--list", archive]);
+      const kept = list
+        .split("\n")
+        .filter((l) => !/ SCHEMA - public /.test(l))
+        .join("\n");
+      const listFile = `${first.dir}.public.list`;
+      await writeFile(listFile, kept);
+      await run("pg_restore", [
+        "--use-list",
+        listFile,
+        "--exit-on-error",
+        "-d",
+        target.url,
+        archive,
+      ]);
+      const [row] = await target.sql`select count(*)::int as n from public.big_table`;
+      expect(row).toEqual({ n: 5000 });
+    } finally {
+      await target.drop();
+    }
   });
 });
 

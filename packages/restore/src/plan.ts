@@ -1,7 +1,6 @@
 import type { FileEntry, Manifest, TableEntry } from "@tablesnap/core";
 import { dependencies } from "./deps.ts";
 import { ScriptError } from "./errors.ts";
-import { objectKey } from "./inventory.ts";
 import { describeEntry, type LeftObject, type ReconciledEntry, reconcile } from "./reconcile.ts";
 import type { SchemaScript, ScriptEntry, Section } from "./script.ts";
 import { dataFiles } from "./select.ts";
@@ -34,7 +33,7 @@ export interface RestorePlan {
   readonly refresh: readonly { schema: string; name: string }[];
   /** Objects the target already has (or only the platform may make), left as they are. */
   readonly left: readonly LeftObject[];
-  /** The application's objects created inside schemas the target had and another role owns. */
+  /** The application's objects created inside the schemas a Supabase project comes with. */
   readonly inPlatformSchemas: readonly string[];
   /** Objects a partial restore brings along because what it restores needs them. */
   readonly dependencies: readonly string[];
@@ -86,11 +85,11 @@ export function planRestore(i: PlanInput): RestorePlan {
   const pre = first.run;
   const post = second.run;
   const left = [...first.left, ...second.left];
+  // The schemas a new project comes with, other than the application's public.
   const platformSchemas = new Set(
-    [...i.target.schemas].filter((s) => {
-      const owner = inventory.owners.get(objectKey("SCHEMA", "-", s)) ?? "";
-      return i.supabase && owner !== actor.name && owner !== "pg_database_owner";
-    }),
+    [...i.target.schemas].filter(
+      (s) => i.supabase && !["public", "information_schema"].includes(s) && !s.startsWith("pg_"),
+    ),
   );
   const inPlatformSchemas = [...pre, ...post]
     .filter(

@@ -80,7 +80,7 @@ export interface RestoreReport {
   };
   /** Objects the target already had (or that only the platform may make), left as they are. */
   readonly left: readonly { readonly object: string; readonly reason: string }[];
-  /** The application's objects restored inside schemas the target had and another role owns. */
+  /** The application's objects restored inside the schemas a Supabase project comes with. */
   readonly inPlatformSchemas: readonly string[];
   /** Objects a partial restore brought along because what it restored needs them. */
   readonly dependencies: readonly string[];
