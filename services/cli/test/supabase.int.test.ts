@@ -206,6 +206,22 @@ describe("Supabase round trip, on a project built from Supabase's own SQL (postg
     expect(await facts(c, "app_no_replica")).toEqual(before);
   });
 
+  it("without membership in the owner of auth.users fails before writing, naming the role and what to grant", async () => {
+    await c.newProject("app_no_member");
+    const before = await facts(c, "app_no_member");
+    await c.admin("postgres", "revoke supabase_auth_admin from postgres");
+    try {
+      const r = await restore("app_no_member");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /cannot act as "supabase_auth_admin" \(TRIGGER auth\.users on_auth_user_created.*GRANT supabase_auth_admin TO postgres.*nothing was written/,
+      );
+    } finally {
+      await c.admin("postgres", "grant supabase_auth_admin to postgres");
+    }
+    expect(await facts(c, "app_no_member")).toEqual(before);
+  });
+
   it("--table into an empty new project brings the enum and the extension it needs, checks keys to auth.users, and a re-run changes nothing", async () => {
     await c.newProject("app_partial");
     const before = await facts(c, "app_partial");
