@@ -14,6 +14,7 @@ export function observeClosedFiles(
     read: (path) => store.read(path),
     list: (prefix) => store.list(prefix),
     remove: (prefix) => store.remove(prefix),
+    removeFiles: (paths) => store.removeFiles(paths),
     async openWriter(path): Promise<ArtifactWriter> {
       const inner = await store.openWriter(path);
       return {

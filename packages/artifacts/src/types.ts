@@ -22,4 +22,9 @@ export interface ArtifactStore {
   list(prefix?: string): Promise<string[]>;
   /** Removes every path under `prefix`. */
   remove(prefix: string): Promise<void>;
+  /**
+   * Removes exactly these paths (absent ones are no error), without listing: an S3 server that
+   * ignores `encoding-type=url` lists odd keys wrongly, so what is known is removed by name.
+   */
+  removeFiles(paths: readonly string[]): Promise<void>;
 }

@@ -61,6 +61,17 @@ export function describeArtifactStore(name: string, make: () => Promise<Artifact
       expect(await store.list()).toEqual(["xy/3.sql", "z.sql"]);
     });
 
+    it("removes exactly the files named, by name, and ignores absent ones", async () => {
+      const store = await make();
+      for (const p of ["%53ales%20%44ata/a%2fb.sql", "x/1.sql", "x/2.sql"]) {
+        const w = await store.openWriter(p);
+        await w.write(enc.encode(p));
+        await w.close();
+      }
+      await store.removeFiles(["%53ales%20%44ata/a%2fb.sql", "x/1.sql", "x/never.sql"]);
+      expect(await store.list()).toEqual(["x/2.sql"]);
+    });
+
     it("refuses paths that could escape the store", async () => {
       const store = await make();
       for (const bad of ["../etc/passwd", "/abs", "a//b", "a/./b", ""]) {

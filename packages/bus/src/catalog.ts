@@ -1,3 +1,4 @@
+import { toFolderName } from "@tablesnap/core";
 import { z } from "zod";
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -102,9 +103,10 @@ export const catalog = {
     schema: jobSchema,
     subject: () => "table",
     // The job of a new attempt (its own snapshot) must not be swallowed by the dedupe window,
-    // even when two attempts of a run overlap with the same delivery count.
+    // even when two attempts of a run overlap with the same delivery count. Names as folder
+    // names: "public.v1"."2" and public."v1.2" would both be `public.v1.2`, and one job lost.
     msgId: (j) =>
-      `${j.run_id}:${j.table.schema}.${j.table.name}` +
+      `${j.run_id}:${toFolderName(j.table.schema)}.${toFolderName(j.table.name)}` +
       (j.snapshot_id ? `@${j.snapshot_id}` : "") +
       ((j.attempt ?? 1) > 1 ? `:${j.attempt}` : ""),
   }),

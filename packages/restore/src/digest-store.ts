@@ -38,4 +38,8 @@ export class DigestStore implements ArtifactStore {
   async remove(prefix: string): Promise<void> {
     for (const p of [...this.entries.keys()]) if (p.startsWith(prefix)) this.entries.delete(p);
   }
+
+  async removeFiles(paths: readonly string[]): Promise<void> {
+    for (const p of paths) this.entries.delete(p);
+  }
 }

@@ -10,7 +10,8 @@ import type { ArtifactBucket } from "./types.ts";
  *   folder, so a table copy of a dead attempt still running cannot overwrite a newer file.
  * - `runs/<run>/control/<snapshot>/plan.json`: what the table workers need to copy each table.
  * - `runs/<run>/control/<snapshot>/tables/<schema>.<table>.json`: each table's result, written
- *   by the worker that copied it; the holder builds the manifest from these.
+ *   by the worker that copied it before it marks the table finished in the state database; the
+ *   holder reads it by key (never by listing) and builds the manifest from these.
  */
 export function runPrefix(runId: string): string {
   return `runs/${runId}/`;
@@ -25,6 +26,7 @@ export function controlPrefix(runId: string, snapshotId: string): string {
 }
 
 export const MANIFEST_FILE = "manifest.json";
+export const PLAN_FILE = "plan.json";
 
 /** One table as the holder planned it. */
 export interface PlannedTable {
@@ -91,17 +93,4 @@ export async function readJson<T>(store: ArtifactStore, path: string): Promise<T
 
 export function writeJson(store: ArtifactStore, path: string, value: unknown) {
   return writeText(store, path, `${JSON.stringify(value)}\n`);
-}
-
-/** Reads the results not seen yet into `seen` (by path); listing is one request. */
-export async function collectResults(
-  control: ArtifactStore,
-  seen: Map<string, TableResult>,
-): Promise<void> {
-  for (const path of await control.list("tables/")) {
-    const known = seen.get(path);
-    if (known && known.status !== "failed") continue;
-    const r = await readJson<TableResult>(control, path);
-    if (r) seen.set(path, r);
-  }
 }

@@ -1,3 +1,4 @@
+import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { DeliveryContext } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";
 import { type Manifest, messageOf, serializeManifest } from "@tablesnap/core";
@@ -12,10 +13,11 @@ import {
 import type { RunWithTriggers } from "@tablesnap/state";
 import {
   attemptStores,
-  collectResults,
   controlPrefix,
   filesPrefix,
   MANIFEST_FILE,
+  PLAN_FILE,
+  readJson,
   resultPath,
   type TableResult,
   writeJson,
@@ -25,6 +27,9 @@ import { WorkerError } from "./errors.ts";
 import { backupOptions, type DumpSettings, recordPlan, runPlan } from "./holder-plan.ts";
 import { emit, failRun, removeObjects } from "./outcome.ts";
 import type { WorkerDeps } from "./types.ts";
+
+/** Table statuses after which a table's result is in the bucket. */
+const FINISHED: ReadonlySet<string> = new Set(["done", "skipped", "failed"]);
 
 export interface HolderDeps extends WorkerDeps, DumpSettings {
   /** How often the holder looks at the tables' progress. Default 250 ms. */
@@ -81,7 +86,7 @@ async function dumpRun(
       const o = backupOptions(run, source, files, d, d.signal);
       const p = await planRun(o, sql, target, s);
       const plan = runPlan(s, p, d.maxFileBytes);
-      await writeJson(control, "plan.json", plan);
+      await writeJson(control, PLAN_FILE, plan);
       const claimed = await d.state.startAttempt(run.id, { snapshotId: s.id, backupId: run.id });
       if (!claimed.changed) return giveUp(d, run.id, s.id, `the run is ${claimed.run.status}`);
       await recordPlan(d.state, run.id, s);
@@ -153,23 +158,37 @@ async function giveUp(d: HolderDeps, runId: string, snapshotId: string, why: str
   await removeObjects(d, runId, controlPrefix(runId, snapshotId));
 }
 
-/** Every table's result by path, or null when the run ended or another attempt took it over. */
+/**
+ * Every table's result by path, or null when the run ended or another attempt took it over. The
+ * state database says which tables are finished; a finished table's result is then read by its
+ * key, once. The bucket is never listed: an S3 server that does not encode listed keys (stock
+ * s3rver) would hand back `%5c` as `\`, and a table's result would never be found.
+ */
 async function waitForTables(
   d: HolderDeps,
   runId: string,
   snapshotId: string,
-  control: Parameters<typeof collectResults>[0],
+  control: ArtifactStore,
   tables: readonly { schema: string; name: string }[],
   snapshotAlive: () => Promise<void>,
 ): Promise<Map<string, TableResult> | null> {
   const seen = new Map<string, TableResult>();
   const pollMs = d.pollMs ?? 250;
   for (let round = 0; ; round++) {
-    await collectResults(control, seen);
+    const r = await d.state.getRun(runId);
+    if (r?.status !== "running" || r.snapshotId !== snapshotId) return null;
+    const finished = new Set(
+      r.tables.filter((t) => FINISHED.has(t.status)).map((t) => resultPath(t)),
+    );
+    for (const t of tables) {
+      const path = resultPath(t);
+      if (seen.has(path) || !finished.has(path)) continue;
+      // Absent while the state says finished: a status an older attempt left; wait for ours.
+      const result = await readJson<TableResult>(control, path);
+      if (result) seen.set(path, result);
+    }
     if (tables.every((t) => seen.has(resultPath(t)))) return seen;
     if (round % 8 === 0) {
-      const r = await d.state.getRun(runId);
-      if (r?.status !== "running" || r.snapshotId !== snapshotId) return null;
       // Its connection gone (a restart, a proxy), the snapshot is too: the table jobs would be
       // dropped and never finish, so start the run again in a new snapshot.
       await snapshotAlive().catch((e: unknown) => {

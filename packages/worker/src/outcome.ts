@@ -1,6 +1,13 @@
-import { messageOf } from "@tablesnap/core";
+import { type Manifest, manifestFiles, messageOf } from "@tablesnap/core";
 import type { RunWithTriggers } from "@tablesnap/state";
-import { runPrefix } from "./control.ts";
+import {
+  controlPrefix,
+  filesPrefix,
+  MANIFEST_FILE,
+  PLAN_FILE,
+  resultPath,
+  runPrefix,
+} from "./control.ts";
 import { type Outcome, reportOutcome } from "./slack.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
@@ -38,6 +45,35 @@ export async function failRun(d: WorkerDeps, run: RunWithTriggers, error: string
 }
 
 /** Removes a run's objects under `prefix` (best effort: a failure is logged). */
+/**
+ * Removes a published run's objects: every file the manifest names and each table's control
+ * object by key first (an S3 server that ignores `encoding-type=url` lists odd keys wrongly, so
+ * a prefix removal alone would leave them), then whatever else is under the run's prefix.
+ */
+export async function removePublishedRun(
+  d: WorkerDeps,
+  runId: string,
+  snapshotId: string,
+  manifest: Manifest,
+): Promise<void> {
+  if (d.keepArtifacts) return;
+  const files = filesPrefix(runId, snapshotId);
+  const control = controlPrefix(runId, snapshotId);
+  const known = [
+    ...manifestFiles(manifest).map((f) => files + f.path),
+    files + MANIFEST_FILE,
+    control + PLAN_FILE,
+    ...manifest.tables.map((t) => control + resultPath(t)),
+  ];
+  await d.bucket
+    .forPrefix("")
+    .removeFiles(known)
+    .catch((e: unknown) => {
+      (d.logger ?? silentLogger).warn({ runId, error: messageOf(e) }, "run objects not removed");
+    });
+  await removeObjects(d, runId, runPrefix(runId));
+}
+
 export async function removeObjects(d: WorkerDeps, runId: string, prefix: string): Promise<void> {
   if (d.keepArtifacts) return;
   await d.bucket

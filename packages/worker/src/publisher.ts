@@ -2,9 +2,9 @@ import type { DeliveryContext, Message } from "@tablesnap/bus";
 import { messageOf, parseManifest } from "@tablesnap/core";
 import { publishBackup } from "@tablesnap/publish";
 import type { RunWithTriggers } from "@tablesnap/state";
-import { filesPrefix, MANIFEST_FILE, readText, runPrefix } from "./control.ts";
+import { filesPrefix, MANIFEST_FILE, readText } from "./control.ts";
 import { isRetriable, WorkerError } from "./errors.ts";
-import { emit, failRun, removeObjects, tell } from "./outcome.ts";
+import { emit, failRun, removePublishedRun, tell } from "./outcome.ts";
 import type { OpenRepo } from "./repo.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
@@ -81,5 +81,5 @@ async function publish(d: PublisherDeps, run: RunWithTriggers, ctx: DeliveryCont
       changed: result.changed,
     });
   }
-  await removeObjects(d, run.id, runPrefix(run.id));
+  await removePublishedRun(d, run.id, run.snapshotId, manifest);
 }

@@ -4,6 +4,7 @@ import { connect, dumpTableData, type Sql } from "@tablesnap/dump";
 import {
   attemptStores,
   filesPrefix,
+  PLAN_FILE,
   type RunPlan,
   readJson,
   resultPath,
@@ -67,7 +68,7 @@ export async function copyTableJob(d: TableWorkerDeps, job: JobMessage, ctx: Del
   const target = d.targets.find((t) => t.name === run.target);
   if (!target) throw new WorkerError("unknown_target", `no target named "${run.target}"`);
   const { files, control } = attemptStores(d.bucket, run.id, snapshotId);
-  const plan = plans.get(snapshotId) ?? (await readJson<RunPlan>(control, "plan.json"));
+  const plan = plans.get(snapshotId) ?? (await readJson<RunPlan>(control, PLAN_FILE));
   if (!plan) throw new WorkerError("no_plan", `run ${run.id} has no plan for ${snapshotId}`);
   plans.set(snapshotId, plan);
   if (plans.size > 64) plans.delete(plans.keys().next().value as string);

@@ -50,7 +50,8 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function startPipeline(): Promise<Pipeline> {
+/** `stockS3`: s3rver as users run it, not the harness's one that encodes listed keys. */
+export async function startPipeline(options: { stockS3?: boolean } = {}): Promise<Pipeline> {
   const source = await createScratchDatabase("tsnap_wsrc");
   const stateDb = await createScratchDatabase("tsnap_wstate");
   await migrate(stateDb.url);
@@ -58,7 +59,7 @@ export async function startPipeline(): Promise<Pipeline> {
   const prefix = `wk_${randomBytes(4).toString("hex")}`;
   const bus = new NatsBus({ servers: NATS_URL, prefix });
   await bus.ensureStreams();
-  const s3 = await startS3Server();
+  const s3 = await startS3Server(process.env, { stock: options.stockS3 === true });
   const bucketName = testBucketName("worker");
   const bucket = new S3ArtifactStore({ ...s3, bucket: bucketName });
   await bucket.ensureBucket();

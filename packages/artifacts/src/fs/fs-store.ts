@@ -79,6 +79,10 @@ export class FsArtifactStore implements ArtifactStore {
   async remove(prefix: string): Promise<void> {
     await rm(join(this.root, checkArtifactPath(prefix)), { recursive: true, force: true });
   }
+
+  async removeFiles(paths: readonly string[]): Promise<void> {
+    for (const p of paths) await rm(join(this.root, checkArtifactPath(p)), { force: true });
+  }
 }
 
 /** Waits for room in the stream's buffer; settles too when the stream fails or is destroyed. */

@@ -44,4 +44,8 @@ export class MemoryArtifactStore implements ArtifactStore {
     checkArtifactPath(prefix);
     for (const p of [...this.#files.keys()]) if (underPrefix(p, prefix)) this.#files.delete(p);
   }
+
+  async removeFiles(paths: readonly string[]): Promise<void> {
+    for (const p of paths) this.#files.delete(checkArtifactPath(p));
+  }
 }

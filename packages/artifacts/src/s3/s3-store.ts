@@ -123,6 +123,13 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
+  async removeFiles(paths: readonly string[]): Promise<void> {
+    const keys = paths.map((p) => this.#key(checkArtifactPath(p)));
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      await this.#removeBatch(keys.slice(i, i + DELETE_BATCH));
+    }
+  }
+
   /** Every stored path under `prefix`, staged uploads included. */
   async #keys(prefix: string): Promise<string[]> {
     const base = this.#options.prefix;
