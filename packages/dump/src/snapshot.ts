@@ -33,14 +33,24 @@ export interface OpenSnapshot {
 }
 
 /**
+ * How long the server lets the snapshot's transaction sit idle before it ends it (and with it
+ * every lock of the run). The holder touches it every quarter of that, so only a holder that
+ * stopped (frozen, cut off by the network, a machine gone) ever reaches the bound.
+ */
+export const SNAPSHOT_IDLE_TIMEOUT_SECONDS = 60;
+
+/**
  * Opens the run's one point in time: a REPEATABLE READ READ ONLY transaction that exports its
  * snapshot and stays open until `close()`, so every connection and every pg_dump of the run can
  * attach to it. The catalog is read inside it, and every readable table is share-locked (as
- * pg_dump does) so no table is dropped or rewritten under the run.
+ * pg_dump does) so no table is dropped or rewritten under the run. The server ends it if the
+ * holder goes silent for `idleTimeoutSeconds`: a backup never keeps locks on the user's
+ * database past that bound.
  */
 export async function openSnapshot(
   sql: Sql,
   filter: { include: readonly string[]; exclude: readonly string[] },
+  idleTimeoutSeconds = SNAPSHOT_IDLE_TIMEOUT_SECONDS,
 ): Promise<OpenSnapshot> {
   let release!: () => void;
   const released = new Promise<void>((r) => {
@@ -52,9 +62,18 @@ export async function openSnapshot(
     ready = res;
     failed = rej;
   });
+  let done = false;
   const tx = sql.begin("isolation level repeatable read read only", async (t) => {
+    await t.unsafe(`SET LOCAL idle_in_transaction_session_timeout = '${idleTimeoutSeconds}s'`);
     ready(await readSnapshot(t, filter));
-    await released;
+    const beat = (idleTimeoutSeconds * 1000) / 4;
+    void released.then(() => {
+      done = true;
+    });
+    while (!done) {
+      await Promise.race([released, new Promise((r) => setTimeout(r, beat).unref())]);
+      if (!done) await t`select 1`;
+    }
   });
   tx.catch(failed);
   const info = await opened;
@@ -71,7 +90,6 @@ async function readSnapshot(
   t: TransactionSql,
   filter: { include: readonly string[]; exclude: readonly string[] },
 ): Promise<SnapshotInfo> {
-  await t.unsafe("SET LOCAL idle_in_transaction_session_timeout = 0");
   await t.unsafe("SET LOCAL statement_timeout = 0");
   await t.unsafe("SET LOCAL row_security = off");
   const [head] = await t<
