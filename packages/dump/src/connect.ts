@@ -64,22 +64,46 @@ export function parseTarget(url: string): Target {
   };
 }
 
-/** Opens a postgres.js client and proves the connection works, turning failures into one clear line. */
-export async function connect(url: string, max: number): Promise<{ sql: Sql; target: Target }> {
+/** Seconds a connection may take to answer as PostgreSQL (TCP, TLS, startup, authentication). */
+export const CONNECT_TIMEOUT_SECONDS = 10;
+
+/**
+ * Opens a postgres.js client and proves the connection works, turning failures into one clear
+ * line. Bounded by {@link CONNECT_TIMEOUT_SECONDS}; `signal` (Ctrl-C, SIGTERM) ends the wait at
+ * once.
+ */
+export async function connect(
+  url: string,
+  max: number,
+  signal?: AbortSignal,
+): Promise<{ sql: Sql; target: Target }> {
   const target = parseTarget(url);
   const sql = postgres(url, {
     max,
     onnotice: () => {},
-    connect_timeout: 10,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
     idle_timeout: 0,
     prepare: false,
     connection: { application_name: "tablesnap" },
   });
+  // postgres.js finishes a connection attempt before it ends: the wait is raced, not ended.
+  let stop = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(signal?.reason);
+  });
+  aborted.catch(() => {});
+  signal?.addEventListener("abort", stop, { once: true });
   try {
-    await sql`select 1`;
+    signal?.throwIfAborted();
+    await Promise.race([sql`select 1`, aborted]);
   } catch (cause) {
-    await sql.end({ timeout: 1 }).catch(() => {});
+    const ended = sql.end({ timeout: 1 }).catch(() => {});
+    // Interrupted: the half-open connection is left to end on its own, the caller goes now.
+    signal?.throwIfAborted();
+    await ended;
     throw describeConnectError(cause, target);
+  } finally {
+    signal?.removeEventListener("abort", stop);
   }
   return { sql, target };
 }
@@ -92,8 +116,13 @@ function describeConnectError(cause: unknown, t: Target): ConnectionError {
     case "ECONNREFUSED":
     case "ENOTFOUND":
     case "EHOSTUNREACH":
-    case "ETIMEDOUT":
     case "CONNECT_TIMEOUT":
+      return new ConnectionError(
+        "unreachable",
+        `cannot reach PostgreSQL at ${where}: nothing answered as PostgreSQL within ${CONNECT_TIMEOUT_SECONDS} s (nothing listens there, or what does is not PostgreSQL: a proxy, an HTTP server?) (${code})`,
+        { cause },
+      );
+    case "ETIMEDOUT":
     case "EAI_AGAIN":
       return new ConnectionError("unreachable", `cannot reach PostgreSQL at ${where} (${code})`, {
         cause,

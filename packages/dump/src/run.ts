@@ -22,7 +22,7 @@ export async function runBackup(o: BackupOptions): Promise<Manifest> {
   const started = Date.now();
   const createdAt = new Date().toISOString();
   const filter = { include: o.includeSchemas, exclude: o.excludeSchemas };
-  const { sql, target } = await connect(o.databaseUrl, o.jobs + 1);
+  const { sql, target } = await connect(o.databaseUrl, o.jobs + 1, o.signal);
   try {
     const snap = await openSnapshot(sql, filter);
     try {

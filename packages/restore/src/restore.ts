@@ -60,7 +60,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
   const problems = [...first.problems, ...data.problems];
   if (problems.length > 0) throw new BackupIntegrityError(problems);
 
-  const { sql, target: where } = await connect(o.databaseUrl, Math.max(1, o.jobs) + 1);
+  const { sql, target: where } = await connect(o.databaseUrl, Math.max(1, o.jobs) + 1, o.signal);
   try {
     const target = await inspectTarget(sql);
     const supabase = o.supabase === "auto" ? target.supabaseDetected : o.supabase;

@@ -76,7 +76,7 @@ async function dumpRun(
   const log = d.logger;
   const started = Date.now();
   const createdAt = new Date().toISOString();
-  const { sql, target } = await connect(source.databaseUrl, (d.holderJobs ?? 2) + 1);
+  const { sql, target } = await connect(source.databaseUrl, (d.holderJobs ?? 2) + 1, d.signal);
   const alive = setInterval(() => ctx.working(), 1000);
   try {
     const snap = await openSnapshot(sql, { include: [], exclude: [] });

@@ -183,6 +183,9 @@ async function drill(argv: readonly string[], signal: AbortSignal): Promise<numb
 function report(e: unknown, aborted: boolean): number {
   if (aborted || e instanceof DumpAbortedError) {
     process.stderr.write("\ntablesnap: interrupted; nothing was committed\n");
+    // What the command opened is rolled back and cleaned up by now; a connection still being
+    // attempted (a server that does not answer as PostgreSQL) must not keep the process alive.
+    setTimeout(() => process.exit(EXIT.interrupted), 500).unref();
     return EXIT.interrupted;
   }
   if (e instanceof TablesnapError) {

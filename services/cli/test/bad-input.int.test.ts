@@ -402,6 +402,61 @@ describe("tablesnap backup: the database cannot be used", () => {
     SHORT,
   );
 
+  describe("with a port that answers, but not as PostgreSQL (an HTTP server, a proxy)", () => {
+    let server: ReturnType<typeof createServer>;
+    let port = 0;
+    beforeAll(async () => {
+      // Accepts, then answers every connection with bytes that are no PostgreSQL message.
+      server = createServer((socket) => {
+        socket.on("error", () => {});
+        socket.write("HTTP/1.1 400 Bad Request\r\n");
+        const drip = setInterval(() => socket.write("x"), 200);
+        socket.on("close", () => clearInterval(drip));
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const a = server.address();
+      port = typeof a === "object" && a ? a.port : 0;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it(
+      "fails within the connect bound, naming host and port, and leaves no repository behind",
+      async () => {
+        const fresh = join(await tempDir(), "repo");
+        const started = Date.now();
+        const r = await runCli(backupArgs(`postgres://app@127.0.0.1:${port}/app`, fresh));
+        expect(Date.now() - started).toBeLessThan(25_000);
+        expectOneErrorLine(
+          r,
+          `cannot reach PostgreSQL at 127.0.0.1:${port}: nothing answered as PostgreSQL within 10 s`,
+        );
+        expect(r.code).toBe(1);
+        expect(await exists(fresh)).toBe(false);
+      },
+      SHORT,
+    );
+
+    it(
+      "stops at once on SIGINT and on SIGTERM while it waits for the server",
+      async () => {
+        for (const signal of ["SIGINT", "SIGTERM"] as const) {
+          const fresh = join(await tempDir(), "repo");
+          const cli = startCli(backupArgs(`postgres://app@127.0.0.1:${port}/app`, fresh));
+          // It says so once it is connecting (its signal handlers are set by then).
+          while (!cli.stderr().includes("backing up") && !cli.exited()) await delay(50);
+          await delay(500);
+          const sent = Date.now();
+          cli.child.kill(signal);
+          const r = await cli.done;
+          expect(Date.now() - sent, signal).toBeLessThan(3000);
+          expect(r.code, r.stderr).toBe(130);
+          expect(await exists(fresh)).toBe(false);
+        }
+      },
+      SHORT,
+    );
+  });
+
   describe("with a server that asks for a password", () => {
     let server: PasswordServer | undefined;
     beforeAll(async () => {
