@@ -10,7 +10,7 @@ export {
   serializeManifest,
 } from "./manifest.ts";
 export { fromFolderName, safeSegment, toFolderName } from "./names.ts";
-export { runService } from "./service.ts";
+export { EXIT_GRACE_MS, exitSoon, runService, STOP_LIMIT_MS } from "./service.ts";
 export type { LexState } from "./sql-lexer.ts";
 export { PLAIN, scanLine } from "./sql-lexer.ts";
 export type * from "./types.ts";

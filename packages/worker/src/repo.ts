@@ -53,7 +53,18 @@ export function repoOpener(github: GitHubSettings): OpenRepo {
     });
     const branch =
       r.branch ??
-      (await client.octokit.rest.repos.get({ owner: r.owner, repo: r.repo })).data.default_branch;
+      (
+        await client.octokit.rest.repos
+          .get({ owner: r.owner, repo: r.repo })
+          .catch((e: unknown) => {
+            if (Reflect.get(e as object, "status") !== 404) throw e;
+            throw new WorkerError(
+              "repository_not_found",
+              `GitHub repository ${r.owner}/${r.repo} does not exist, or the credentials cannot see it (give the GitHub App or token access to it)`,
+              { cause: e },
+            );
+          })
+      ).data.default_branch;
     const web = webUrl(github.apiUrl);
     return {
       repo: new GitHubBackupRepo(client),

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { TablesnapError } from "@tablesnap/core";
+import { exitSoon, STOP_LIMIT_MS, TablesnapError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
 import { BACKUP_HELP, parseBackupArgs } from "./args.ts";
 import { backupCommand } from "./commands/backup.ts";
@@ -136,7 +136,13 @@ async function serve(
     return EXIT.usage;
   }
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
+  const onSignal = () => {
+    stop.abort();
+    setTimeout(() => {
+      process.stderr.write(`tablesnap: serve did not stop within ${STOP_LIMIT_MS} ms\n`);
+      process.exit(EXIT.failed);
+    }, STOP_LIMIT_MS).unref();
+  };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
@@ -144,6 +150,7 @@ async function serve(
     // at start-up, which a backup or restore does not need.
     const { serveCommand } = await import("./commands/serve.ts");
     await serveCommand(env, stop.signal);
+    exitSoon(EXIT.ok);
     return EXIT.ok;
   } catch (e) {
     const code = report(e, false);

@@ -32,7 +32,7 @@ describe("tablesnap serve, end to end", () => {
   let h: CliGitHub;
   let s3: S3TestServer;
   let child: ChildProcess | undefined;
-  let logs = "";
+  let logs = () => "";
   let exited: Promise<number | null>;
   let base: string;
   let repo: string;
@@ -45,51 +45,18 @@ describe("tablesnap serve, end to end", () => {
     h = await startCliGitHub();
     repo = await h.createRepo("backups");
     s3 = await startS3Server();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [MAIN, "serve"], {
-      env: {
-        ...process.env,
-        TABLESNAP_DATABASE_URL: source.url,
-        TABLESNAP_STATE_URL: stateDb.url,
-        NATS_URL,
-        TABLESNAP_NATS_PREFIX: prefix,
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        S3_REGION: s3.region,
-        S3_BUCKET: bucket,
-        TABLESNAP_GITHUB_REPO: repo,
-        GITHUB_API_URL: h.gh.url,
-        GITHUB_TOKEN: TOKEN,
-        GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        TABLESNAP_API_TOKEN: API_TOKEN,
-        TABLESNAP_DEBOUNCE: "0",
-        PORT: String(port),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const serve = await startServe({
+      TABLESNAP_DATABASE_URL: source.url,
+      TABLESNAP_STATE_URL: stateDb.url,
+      TABLESNAP_NATS_PREFIX: prefix,
+      ...s3Env(s3, bucket),
+      TABLESNAP_GITHUB_REPO: repo,
+      GITHUB_API_URL: h.gh.url,
     });
-    const c = child;
-    c.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      logs += d;
-    });
-    c.stderr?.setEncoding("utf8").on("data", (d: string) => {
-      logs += d;
-    });
-    exited = new Promise((resolve) => c.on("exit", (code) => resolve(code)));
-    // Up when the status API answers.
-    await until(
-      "serve to come up",
-      async () => {
-        if (c.exitCode !== null) throw new Error(`serve exited ${c.exitCode}:\n${logs}`);
-        const ok = await fetch(`${base}/healthz`)
-          .then((r) => r.ok)
-          .catch(() => false);
-        return ok ? true : undefined;
-      },
-      30_000,
-      () => logs,
-    );
+    child = serve.child;
+    base = serve.base;
+    exited = serve.exited;
+    logs = serve.logs;
   }, 60_000);
 
   afterAll(async () => {
@@ -108,7 +75,7 @@ describe("tablesnap serve, end to end", () => {
 
   it("turns a signed push webhook into a published commit, and stops on SIGTERM", async () => {
     const hook = await sendPush(base);
-    expect(hook.status, `${hook.body}\n${logs}`).toBeLessThan(300);
+    expect(hook.status, `${hook.body}\n${logs()}`).toBeLessThan(300);
 
     const run = await until(
       "the run to end",
@@ -124,9 +91,9 @@ describe("tablesnap serve, end to end", () => {
           : undefined;
       },
       90_000,
-      () => logs,
+      logs,
     );
-    expect(run.status, logs).toBe("succeeded");
+    expect(run.status, logs()).toBe("succeeded");
 
     const clone = await cloneAndFsck(h.bare(repo));
     try {
@@ -158,14 +125,139 @@ describe("tablesnap serve, end to end", () => {
       exited,
       new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
     ]);
-    expect(code, logs).toBe(0);
-    expect(logs).toContain('"msg":"stopped"');
-    expect(logs).not.toContain(WEBHOOK_SECRET);
-    expect(logs).not.toContain(TOKEN);
+    expect(code, logs()).toBe(0);
+    expect(logs()).toContain('"msg":"stopped"');
+    expect(logs()).not.toContain(WEBHOOK_SECRET);
+    expect(logs()).not.toContain(TOKEN);
+  }, 150_000);
+});
+
+describe("tablesnap serve after a publish that failed", () => {
+  const prefix = `srvf_${randomBytes(4).toString("hex")}`;
+  const bucket = `servef-${randomBytes(6).toString("hex")}`;
+  let source: ScratchDatabase;
+  let stateDb: ScratchDatabase;
+  let h: CliGitHub;
+  let s3: S3TestServer;
+  let serve: Serving | undefined;
+
+  beforeAll(async () => {
+    source = await createSource("tsnap_srvf_src");
+    stateDb = await createScratchDatabase("tsnap_srvf_state");
+    h = await startCliGitHub();
+    s3 = await startS3Server();
+    serve = await startServe({
+      TABLESNAP_DATABASE_URL: source.url,
+      TABLESNAP_STATE_URL: stateDb.url,
+      TABLESNAP_NATS_PREFIX: prefix,
+      ...s3Env(s3, bucket),
+      // The emulator has no such repository: every publish fails.
+      TABLESNAP_GITHUB_REPO: "acme/missing",
+      GITHUB_API_URL: h.gh.url,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    if (serve && serve.child.exitCode === null) {
+      serve.child.kill("SIGKILL");
+      await serve.exited;
+    }
+    await deleteStreams(NATS_URL, prefix).catch(() => {});
+    await Promise.allSettled([source?.drop(), stateDb?.drop()]);
+    if (s3) {
+      await dropBucket(s3, bucket);
+      await s3.close();
+    }
+    await h?.close();
+  }, 60_000);
+
+  it("fails the run naming the repository, and still stops on SIGTERM", async () => {
+    const s = serve as Serving;
+    const hook = await sendPush(s.base);
+    expect(hook.status, `${hook.body}\n${s.logs()}`).toBeLessThan(300);
+    const run = await until(
+      "the run to fail",
+      async () => {
+        const r = await fetch(`${s.base}/api/v1/targets/default/runs`, {
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+        });
+        const { runs } = (await r.json()) as { runs: (RunSummary & { error?: string })[] };
+        const first = runs[0];
+        return first && ["succeeded", "partial", "failed"].includes(first.status)
+          ? first
+          : undefined;
+      },
+      90_000,
+      s.logs,
+    );
+    expect(run.status).toBe("failed");
+    expect(JSON.stringify(run)).toMatch(/GitHub repository acme\/missing does not exist/);
+    s.child.kill("SIGTERM");
+    const code = await Promise.race([
+      s.exited,
+      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
+    ]);
+    expect(code, s.logs()).toBe(0);
   }, 150_000);
 });
 
 /** cloneAndFsck clones into `<tmp>/c`: remove the temporary folder. */
 function join_parent(clone: string): string {
   return clone.replace(/\/c$/, "");
+}
+
+function s3Env(s3: S3TestServer, bucket: string): Record<string, string> {
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY: s3.accessKey,
+    S3_SECRET_KEY: s3.secretKey,
+    S3_REGION: s3.region,
+    S3_BUCKET: bucket,
+  };
+}
+
+interface Serving {
+  readonly child: ChildProcess;
+  readonly base: string;
+  readonly exited: Promise<number | null>;
+  logs(): string;
+}
+
+/** `tablesnap serve` as deployed (node, no pnpm in between), up once its status API answers. */
+async function startServe(env: Record<string, string>): Promise<Serving> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let logs = "";
+  const child = spawn(process.execPath, [MAIN, "serve"], {
+    env: {
+      ...process.env,
+      NATS_URL,
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      TABLESNAP_API_TOKEN: API_TOKEN,
+      TABLESNAP_DEBOUNCE: "0",
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    logs += d;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    logs += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await until(
+    "serve to come up",
+    async () => {
+      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}:\n${logs}`);
+      const ok = await fetch(`${base}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      return ok ? true : undefined;
+    },
+    30_000,
+    () => logs,
+  );
+  return { child, base, exited, logs: () => logs };
 }
