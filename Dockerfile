@@ -1,5 +1,5 @@
 # One image for every tablesnap service; the command picks the service:
-#   pnpm --filter @tablesnap/<name>-service start
+#   node services/<name>/src/main.ts   (node itself as PID 1: pnpm would not pass SIGTERM on)
 # It carries pg_dump/pg_restore 13-17 (PGDG) so the dump worker can dump every supported major:
 # /usr/bin/pg_dump is Debian's wrapper, /usr/lib/postgresql/<major>/bin/pg_dump the real tools.
 FROM node:24-bookworm-slim
@@ -36,4 +36,4 @@ RUN pnpm install --frozen-lockfile
 # The services run from source (Node's type stripping); no build step.
 USER node
 EXPOSE 8080
-CMD ["pnpm", "--filter", "@tablesnap/status-api-service", "start"]
+CMD ["node", "services/status-api/src/main.ts"]
