@@ -1,8 +1,11 @@
 import { messageOf } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 
-/** How long a stop may take before the process exits anyway, as unclean. */
-export const STOP_LIMIT_MS = 30_000;
+/**
+ * How long a stop may take before the process exits anyway, as unclean: below the 300 s grace
+ * the deployment gives (deploy/k8s), so a publish in progress can finish first.
+ */
+export const STOP_LIMIT_MS = 270_000;
 /** After a clean stop, how long handles a library left open may keep the process before it exits. */
 export const EXIT_GRACE_MS = 2_000;
 

@@ -81,7 +81,8 @@ export async function openSnapshot(
     info,
     async close() {
       release();
-      await tx;
+      // A heartbeat on a connection cut off without a word could wait for TCP to give up.
+      await Promise.race([tx, new Promise((r) => setTimeout(r, 10_000).unref())]);
     },
   };
 }

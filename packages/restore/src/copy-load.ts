@@ -24,6 +24,8 @@ export async function loadDataFile(
   file: FileEntry,
   onStatement: OnStatement,
   onBytes: (n: number) => void,
+  /** Rewrites the trailing statements (`setval`) before they run; a dry run defuses them. */
+  trailer: (sql: string) => string = (sql) => sql,
 ): Promise<void> {
   const hash = createHash("sha256");
   let size = 0;
@@ -67,7 +69,7 @@ export async function loadDataFile(
   const rest = Buffer.concat(tail).toString("utf8");
   if (rest.trim() !== "") {
     onStatement(rest);
-    await tx.unsafe(rest);
+    await tx.unsafe(trailer(rest));
   }
 }
 

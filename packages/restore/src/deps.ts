@@ -104,13 +104,12 @@ function extensionSchema(text: string): string | null {
   return m ? unquote(m[1] ?? "") : null;
 }
 
-/** Whether a grant, comment or ownership entry is about one of `objects`. */
+/** Whether a grant or comment entry is about one of `objects` (an overload is another object). */
 function about(
   e: { type: string; schema: string; name: string },
   objects: readonly ReconciledEntry[],
 ) {
   return objects.some((o) => {
-    const bare = o.entry.name;
     const label = e.name.replace(
       /^(TABLE|SEQUENCE|FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|SCHEMA) /,
       "",
@@ -118,10 +117,28 @@ function about(
     const kind = e.name.slice(0, e.name.length - label.length - 1);
     const sameKind = kind === o.entry.type || (kind === "TABLE" && o.entry.type === "SEQUENCE");
     const schema = o.entry.type === "SCHEMA" ? "-" : o.entry.schema;
-    return (
-      sameKind &&
-      e.schema === schema &&
-      unquote(label.replace(/\(.*$/s, "")) === bare.replace(/\(.*$/s, "")
-    );
+    if (!sameKind || e.schema !== schema) return false;
+    if (!o.entry.name.includes("(")) return unquote(label) === o.entry.name;
+    return sameRoutine(label, o.entry.name);
   });
+}
+
+/**
+ * `f(a integer, OUT b text)` (a label: identity arguments, with names) against `f(integer)` (an
+ * entry: input types only): the same name and the same input types, in order.
+ */
+function sameRoutine(label: string, entry: string): boolean {
+  const split = (sig: string) => {
+    const open = sig.indexOf("(");
+    const args = sig.slice(open + 1, sig.lastIndexOf(")")).trim();
+    return { name: sig.slice(0, open), args: args === "" ? [] : args.split(", ") };
+  };
+  const l = split(label);
+  const t = split(entry);
+  const inputs = l.args.filter((a) => !a.startsWith("OUT "));
+  return (
+    unquote(l.name) === t.name &&
+    inputs.length === t.args.length &&
+    inputs.every((a, n) => a === t.args[n] || a.endsWith(` ${t.args[n]}`))
+  );
 }

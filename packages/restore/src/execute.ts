@@ -80,6 +80,7 @@ export async function loadTable(
   note: FailureNote,
   signal: AbortSignal,
   onBytes: (n: number) => void,
+  trailer?: (sql: string) => string,
 ): Promise<void> {
   for (const f of t.dataFiles) {
     signal.throwIfAborted();
@@ -88,7 +89,7 @@ export async function loadTable(
       f.path,
       () => statement,
       note,
-      () => loadDataFile(tx, reader, f, (s) => (statement = s), onBytes),
+      () => loadDataFile(tx, reader, f, (s) => (statement = s), onBytes, trailer),
     );
   }
 }
@@ -114,6 +115,26 @@ export async function emptyForReplace(tx: Tx, tables: readonly PlannedTable[], n
     const name = quoteQualified(t.table.schema, t.table.name);
     await runText(tx, "(restore)", `DELETE FROM ONLY ${name}`, note);
   }
+}
+
+/**
+ * A dry run's stand-in for `setval`: sequences are not transactional, so a dry run that called
+ * the real one would move the target's sequences for good. It checks what `setval` would (the
+ * sequence exists, the role may update it) and changes nothing. Lives in `pg_temp`, rolled back
+ * with the transaction.
+ */
+export const DRY_SETVAL = `CREATE FUNCTION pg_temp.tablesnap_setval(s regclass, v bigint, called boolean)
+RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT has_sequence_privilege(s, 'UPDATE') THEN
+    RAISE EXCEPTION 'permission denied for sequence %', s USING ERRCODE = '42501';
+  END IF;
+  RETURN v;
+END $$`;
+
+/** Points a script's `pg_catalog.setval(` calls at {@link DRY_SETVAL}. */
+export function defuseSetval(sql: string): string {
+  return sql.replaceAll("pg_catalog.setval(", "pg_temp.tablesnap_setval(");
 }
 
 /** Refreshes materialized views in pg_dump's order (views that read views come later). */

@@ -1,6 +1,8 @@
 import type { Sql } from "@tablesnap/dump";
 import { ForeignKeyError } from "./errors.ts";
 import {
+  DRY_SETVAL,
+  defuseSetval,
   emptyForReplace,
   type FailureNote,
   loadTable,
@@ -43,6 +45,8 @@ export async function single(sql: Sql, c: Ctx): Promise<number> {
   const done = await sql
     .begin(async (tx) => {
       await runText(tx, DATABASE_FILE, plan.preamble, ONE_TX);
+      if (o.dryRun) await runText(tx, "(dry run)", DRY_SETVAL, ONE_TX);
+      const sequenceSql = o.dryRun ? defuseSetval : (s: string) => s;
       if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, ONE_TX);
       // Objects start from PostgreSQL's default privileges, as the backup's GRANTs assume. A whole
       // restore brings the source's default privileges; a partial one puts the target's back.
@@ -62,14 +66,14 @@ export async function single(sql: Sql, c: Ctx): Promise<number> {
       await runEntries(tx, plan.pre, ONE_TX, o.signal);
       c.phase("data");
       for (const t of c.loads) {
-        await loadTable(tx, o.reader, t, ONE_TX, o.signal, c.onBytes);
+        await loadTable(tx, o.reader, t, ONE_TX, o.signal, c.onBytes, sequenceSql);
         c.tableDone(t);
       }
       if (quiet)
         await runText(tx, "(restore)", "SET LOCAL session_replication_role = origin", ONE_TX);
       c.phase("post-data");
       await runEntries(tx, plan.post, ONE_TX, o.signal);
-      for (const s of plan.sequences) await runText(tx, s.file, s.text, ONE_TX);
+      for (const s of plan.sequences) await runText(tx, s.file, sequenceSql(s.text), ONE_TX);
       await refreshViews(tx, plan.refresh, ONE_TX);
       if (!plan.whole && ownDefaults) await runText(tx, "(restore)", ownDefaults, ONE_TX);
       const broken = await foreignKeyViolations(tx, checked, baseline);
@@ -97,11 +101,12 @@ export async function parallel(sql: Sql, target: TargetState, c: Ctx): Promise<n
       "the schemas, extensions, relations, routines and types the restore had created were dropped; collations, text search configurations, operators, casts, comments on schemas that were already there and roles created by --roles may remain: recreate the database before trying again",
   };
   let committed = 0;
+  let ownDefaults = "";
   try {
     await sql.begin(async (tx) => {
       await runText(tx, DATABASE_FILE, plan.preamble, note);
       if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, note);
-      await clearOwnDefaultPrivileges(tx);
+      ownDefaults = await clearOwnDefaultPrivileges(tx);
       c.phase("pre-data");
       await runEntries(tx, plan.pre, note, o.signal);
     });
@@ -146,7 +151,11 @@ export async function parallel(sql: Sql, target: TargetState, c: Ctx): Promise<n
     });
     return committed + 1;
   } catch (e) {
-    if (committed > 0) await undoWholeRestore(sql, target);
+    if (committed > 0) {
+      await undoWholeRestore(sql, target);
+      // The target's own default privileges, taken away by the first transaction, come back.
+      if (ownDefaults) await sql.unsafe(ownDefaults).catch(() => {});
+    }
     throw e;
   }
 }

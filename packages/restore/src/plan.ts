@@ -1,5 +1,5 @@
 import type { FileEntry, Manifest, TableEntry } from "@tablesnap/core";
-import { dependencies } from "./deps.ts";
+import { dependencies, references } from "./deps.ts";
 import { ScriptError } from "./errors.ts";
 import { describeEntry, type LeftObject, type ReconciledEntry, reconcile } from "./reconcile.ts";
 import type { SchemaScript, ScriptEntry, Section } from "./script.ts";
@@ -69,6 +69,7 @@ export function planRestore(i: PlanInput): RestorePlan {
   const toc = i.texts.get(TOC_FILE) ?? "";
   let ordered = inTocOrder(toc, i.scripts, scriptFiles, new Set());
   let brought: readonly string[] = [];
+  let broughtValues: { file: string; text: string }[] = [];
   if (!i.whole && i.withDependencies) {
     const deps = dependencies(
       [...ordered["pre-data"], ...ordered["post-data"]],
@@ -76,6 +77,7 @@ export function planRestore(i: PlanInput): RestorePlan {
       i.target.inventory,
     );
     brought = deps.objects;
+    broughtValues = sequenceValues(deps.entries, i);
     if (deps.entries.length > 0)
       ordered = inTocOrder(toc, i.scripts, scriptFiles, new Set(deps.entries.map((p) => p.entry)));
   }
@@ -123,7 +125,8 @@ export function planRestore(i: PlanInput): RestorePlan {
     .flatMap((file) => {
       const text = i.texts.get(file);
       return text === undefined ? [] : [{ file, text }];
-    });
+    })
+    .concat(broughtValues);
   const preamble = i.scripts.get(DATABASE_FILE)?.preamble ?? "";
   // A table restored on its own into a database without its schema: create the bare schema.
   const missing = new Set(
@@ -170,6 +173,30 @@ function planTable(t: TableEntry, i: PlanInput): PlannedTable {
     if (exists) return { table: t, mode: i.whole ? "append" : "replace", dataFiles: files };
   }
   return { table: t, mode: !i.whole && exists ? "replace" : "create", dataFiles: files };
+}
+
+/**
+ * The `setval` lines of the free sequences a partial restore brought along, from their schema's
+ * `sequences.sql` (schemas restored whole replay that file anyway): without them a sequence
+ * would start over under rows that already used its values.
+ */
+function sequenceValues(
+  brought: readonly { entry: { type: string; schema: string; name: string } }[],
+  i: PlanInput,
+): { file: string; text: string }[] {
+  const out: { file: string; text: string }[] = [];
+  for (const { entry } of brought) {
+    if (entry.type !== "SEQUENCE" || i.schemas.includes(entry.schema)) continue;
+    const schema = i.manifest.schemas.find((s) => s.name === entry.schema);
+    const file = schema && `${schema.path}/sequences.sql`;
+    const text = file && i.texts.get(file);
+    if (!file || !text) continue;
+    const lines = text
+      .split("\n")
+      .filter((l) => /setval\(/.test(l) && references(l).has(`${entry.schema}.${entry.name}`));
+    if (lines.length > 0) out.push({ file, text: lines.join("\n") });
+  }
+  return out;
 }
 
 /** The schema-level scripts: `database.sql` and each schema's `schema.sql`, not tables' files. */

@@ -74,8 +74,9 @@ describe("a partial restore brings what the restored tables need", () => {
       restoreOptions(backup, target.url, { tables: ["public.language"] }),
     );
     expect(report.dependencies).toEqual(["SEQUENCE public.language_language_id_seq"]);
+    // With the source's value: two languages used 1 and 2.
     const [next] = await target.sql`select nextval('public.language_language_id_seq') as n`;
-    expect(next).toEqual({ n: "1" });
+    expect(next).toEqual({ n: "3" });
   });
 
   it("--table public.film brings the domain, enum and function, not the other table; a foreign key to it fails, and so does its dry run", async () => {
@@ -103,6 +104,12 @@ describe("a partial restore brings what the restored tables need", () => {
     expect(again.dependencies).toEqual([]);
     expect(again.tables.map((t) => t.mode)).toEqual(["replace", "replace"]);
     expect(await schemaOnly(target.url)).toBe(await schemaOnly(source.url));
+    // A dry run leaves the target's sequences alone (they are not transactional).
+    const seqs = () => target.sql`select last_value::int as v from pg_sequences
+      where sequencename in ('film_film_id_seq', 'language_language_id_seq') order by sequencename`;
+    await target.sql`select setval('public.film_film_id_seq', 50), setval('public.language_language_id_seq', 100)`;
+    expect((await restoreBackup({ ...both, dryRun: true })).dryRun).toBe(true);
+    expect(await seqs()).toEqual([{ v: 50 }, { v: 100 }]);
   });
 
   it("--no-deps restores exactly what was named, and fails clearly (its dry run too) when that is not enough", async () => {

@@ -36,10 +36,13 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
     ...manifest.schemas
       .filter((s) => sel.schemas.includes(s.name))
       .flatMap((s) => s.files.filter((f) => f.path.endsWith(".sql"))),
-    // What a partial restore may need from other schemas (types, sequences, functions).
+    // What a partial restore may need from other schemas (types, sequences and their values,
+    // functions).
     ...(sel.whole || o.dependencies === false
       ? []
-      : manifest.schemas.flatMap((s) => s.files.filter((f) => f.path.endsWith("/schema.sql")))),
+      : manifest.schemas.flatMap((s) =>
+          s.files.filter((f) => /\/(schema|sequences)\.sql$/.test(f.path)),
+        )),
     ...(sel.tables.some((t) => t.kind === "partitioned") ? manifest.tables : sel.tables).flatMap(
       (t) => schemaFile(t) ?? [],
     ),

@@ -37,11 +37,13 @@ export async function inspectTarget(sql: Sql): Promise<TargetState> {
   const tables = await sql<{ schema: string; name: string }[]>`
     select n.nspname as schema, c.relname as name from pg_class c
     join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p')`;
-  const roles = await sql<{ name: string; super: boolean; acts: boolean }[]>`
-    select rolname as name, rolsuper as super, pg_has_role(current_user, oid, 'USAGE') as acts
-    from pg_roles`;
   const [me] = await sql<{ name: string; version: number }[]>`
     select current_user as name, current_setting('server_version_num')::int as version`;
+  // Owning objects for a role needs its SET option from PostgreSQL 16 on (not only INHERIT).
+  const acting = (me?.version ?? 0) >= 160000 ? "SET" : "USAGE";
+  const roles = await sql<{ name: string; super: boolean; acts: boolean }[]>`
+    select rolname as name, rolsuper as super, pg_has_role(current_user, oid, ${acting}) as acts
+    from pg_roles`;
   // GRANT SET ON PARAMETER exists from PostgreSQL 15 on; before, only a superuser may.
   const [replica] =
     (me?.version ?? 0) >= 150000

@@ -173,6 +173,8 @@ async function waitForTables(
   snapshotAlive: () => Promise<void>,
 ): Promise<Map<string, TableResult> | null> {
   const seen = new Map<string, TableResult>();
+  /** The round a finished table's result was last looked for in vain. */
+  const missed = new Map<string, number>();
   const pollMs = d.pollMs ?? 250;
   for (let round = 0; ; round++) {
     const r = await d.state.getRun(runId);
@@ -183,9 +185,13 @@ async function waitForTables(
     for (const t of tables) {
       const path = resultPath(t);
       if (seen.has(path) || !finished.has(path)) continue;
-      // Absent while the state says finished: a status an older attempt left; wait for ours.
+      // Absent while the state says finished: a status an older attempt left; wait for ours,
+      // looking again every 8 rounds, not every round.
+      const last = missed.get(path);
+      if (last !== undefined && round - last < 8) continue;
       const result = await readJson<TableResult>(control, path);
       if (result) seen.set(path, result);
+      else missed.set(path, round);
     }
     if (tables.every((t) => seen.has(resultPath(t)))) return seen;
     if (round % 8 === 0) {

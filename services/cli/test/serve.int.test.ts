@@ -27,51 +27,21 @@ interface RunSummary {
 }
 
 describe("tablesnap serve, end to end", () => {
+  let rig: Rig | undefined;
   let source: ScratchDatabase;
-  let stateDb: ScratchDatabase;
   let h: CliGitHub;
-  let s3: S3TestServer;
   let child: ChildProcess | undefined;
   let logs = () => "";
   let exited: Promise<number | null>;
   let base: string;
   let repo: string;
-  const prefix = `srv_${randomBytes(4).toString("hex")}`;
-  const bucket = `serve-${randomBytes(6).toString("hex")}`;
 
   beforeAll(async () => {
-    source = await createSource("tsnap_srv_src");
-    stateDb = await createScratchDatabase("tsnap_srv_state");
-    h = await startCliGitHub();
-    repo = await h.createRepo("backups");
-    s3 = await startS3Server();
-    const serve = await startServe({
-      TABLESNAP_DATABASE_URL: source.url,
-      TABLESNAP_STATE_URL: stateDb.url,
-      TABLESNAP_NATS_PREFIX: prefix,
-      ...s3Env(s3, bucket),
-      TABLESNAP_GITHUB_REPO: repo,
-      GITHUB_API_URL: h.gh.url,
-    });
-    child = serve.child;
-    base = serve.base;
-    exited = serve.exited;
-    logs = serve.logs;
+    rig = await startRig("srv", (gh) => gh.createRepo("backups"));
+    ({ source, h, repo } = rig);
+    ({ child, base, exited, logs } = rig.serve);
   }, 60_000);
-
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-    await deleteStreams(NATS_URL, prefix).catch(() => {});
-    await Promise.allSettled([source?.drop(), stateDb?.drop()]);
-    if (s3) {
-      await dropBucket(s3, bucket);
-      await s3.close();
-    }
-    await h?.close();
-  }, 60_000);
+  afterAll(() => rig?.stop(), 60_000);
 
   it("turns a signed push webhook into a published commit, and stops on SIGTERM", async () => {
     const hook = await sendPush(base);
@@ -133,45 +103,15 @@ describe("tablesnap serve, end to end", () => {
 });
 
 describe("tablesnap serve after a publish that failed", () => {
-  const prefix = `srvf_${randomBytes(4).toString("hex")}`;
-  const bucket = `servef-${randomBytes(6).toString("hex")}`;
-  let source: ScratchDatabase;
-  let stateDb: ScratchDatabase;
-  let h: CliGitHub;
-  let s3: S3TestServer;
-  let serve: Serving | undefined;
-
+  let rig: Rig | undefined;
+  // The emulator has no such repository: every publish fails.
   beforeAll(async () => {
-    source = await createSource("tsnap_srvf_src");
-    stateDb = await createScratchDatabase("tsnap_srvf_state");
-    h = await startCliGitHub();
-    s3 = await startS3Server();
-    serve = await startServe({
-      TABLESNAP_DATABASE_URL: source.url,
-      TABLESNAP_STATE_URL: stateDb.url,
-      TABLESNAP_NATS_PREFIX: prefix,
-      ...s3Env(s3, bucket),
-      // The emulator has no such repository: every publish fails.
-      TABLESNAP_GITHUB_REPO: "acme/missing",
-      GITHUB_API_URL: h.gh.url,
-    });
+    rig = await startRig("srvf", async () => "acme/missing");
   }, 60_000);
-  afterAll(async () => {
-    if (serve && serve.child.exitCode === null) {
-      serve.child.kill("SIGKILL");
-      await serve.exited;
-    }
-    await deleteStreams(NATS_URL, prefix).catch(() => {});
-    await Promise.allSettled([source?.drop(), stateDb?.drop()]);
-    if (s3) {
-      await dropBucket(s3, bucket);
-      await s3.close();
-    }
-    await h?.close();
-  }, 60_000);
+  afterAll(() => rig?.stop(), 60_000);
 
   it("fails the run naming the repository, and still stops on SIGTERM", async () => {
-    const s = serve as Serving;
+    const s = (rig as Rig).serve;
     const hook = await sendPush(s.base);
     expect(hook.status, `${hook.body}\n${s.logs()}`).toBeLessThan(300);
     const run = await until(
@@ -203,6 +143,51 @@ describe("tablesnap serve after a publish that failed", () => {
 /** cloneAndFsck clones into `<tmp>/c`: remove the temporary folder. */
 function join_parent(clone: string): string {
   return clone.replace(/\/c$/, "");
+}
+
+/** A source, a state database, the GitHub emulator, an S3 server and `serve` over them. */
+interface Rig {
+  readonly source: ScratchDatabase;
+  readonly h: CliGitHub;
+  readonly repo: string;
+  readonly serve: Serving;
+  stop(): Promise<void>;
+}
+
+async function startRig(label: string, repoOf: (h: CliGitHub) => Promise<string>): Promise<Rig> {
+  const prefix = `${label}_${randomBytes(4).toString("hex")}`;
+  const bucket = `${label}-${randomBytes(6).toString("hex")}`;
+  const source = await createSource(`tsnap_${label}_src`);
+  const stateDb = await createScratchDatabase(`tsnap_${label}_state`);
+  const h = await startCliGitHub();
+  const s3 = await startS3Server();
+  const repo = await repoOf(h);
+  const stop = async () => {
+    if (serve && serve.child.exitCode === null) {
+      serve.child.kill("SIGKILL");
+      await serve.exited;
+    }
+    await deleteStreams(NATS_URL, prefix).catch(() => {});
+    await Promise.allSettled([source.drop(), stateDb.drop()]);
+    await dropBucket(s3, bucket);
+    await s3.close();
+    await h.close();
+  };
+  let serve: Serving | undefined;
+  try {
+    serve = await startServe({
+      TABLESNAP_DATABASE_URL: source.url,
+      TABLESNAP_STATE_URL: stateDb.url,
+      TABLESNAP_NATS_PREFIX: prefix,
+      ...s3Env(s3, bucket),
+      TABLESNAP_GITHUB_REPO: repo,
+      GITHUB_API_URL: h.gh.url,
+    });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { source, h, repo, serve, stop };
 }
 
 function s3Env(s3: S3TestServer, bucket: string): Record<string, string> {
