@@ -35,6 +35,11 @@ export interface HolderDeps extends WorkerDeps, DumpSettings {
   /** How often the holder looks at the tables' progress. Default 250 ms. */
   readonly pollMs?: number | undefined;
   readonly signal: AbortSignal;
+  /**
+   * Checks, before anything is dumped, that the target's backup repository can be opened (it
+   * exists, the credentials see it); throws what is wrong. Absent: no check.
+   */
+  readonly checkRepo?: ((r: TargetConfig["repository"]) => Promise<void>) | undefined;
 }
 
 /** A `dump` message: the coordinator claimed the run. */
@@ -58,6 +63,13 @@ export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryCont
     return failRun(d, run, `no target named "${run.target}" in this worker's configuration`);
   }
   try {
+    await d.checkRepo?.(target.repository).catch((e: unknown) => {
+      throw new WorkerError(
+        "repository_unusable",
+        `the backup repository cannot be used, so nothing was dumped: ${messageOf(e)}`,
+        { cause: e, retriable: Reflect.get(e as object, "retriable") === true },
+      );
+    });
     await dumpRun(d, run, target, ctx);
   } catch (e) {
     const retriable = Reflect.get(e as object, "retriable") === true;

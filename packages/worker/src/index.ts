@@ -13,7 +13,7 @@ export type { DumpSettings } from "./holder-plan.ts";
 export type { PublisherDeps } from "./publisher.ts";
 export { publishRun } from "./publisher.ts";
 export type { GitHubSettings, OpenedRepo, OpenRepo } from "./repo.ts";
-export { repoOpener } from "./repo.ts";
+export { repoChecker, repoOpener } from "./repo.ts";
 export type { Outcome } from "./slack.ts";
 export { outcomeText, reportOutcome } from "./slack.ts";
 export type { DumpWorkerOptions, PublisherOptions, Running } from "./start.ts";

@@ -77,6 +77,20 @@ export function repoOpener(github: GitHubSettings): OpenRepo {
 
 const noLink = { commitUrl: () => undefined, close: async () => {} };
 
+/**
+ * The dump worker's check before a run: the repository opens as the publisher will open it. A
+ * GitHub repository cannot be checked without credentials (a worker deployed without them), so
+ * it is then left to the publisher.
+ */
+export function repoChecker(github: GitHubSettings): (r: BackupRepository) => Promise<void> {
+  const open = repoOpener(github);
+  return async (r) => {
+    if (r.kind === "github" && !github.auth) return;
+    const opened = await open(r);
+    await opened.close();
+  };
+}
+
 /** `https://github.com` for the public API, the server's own origin for GHES and emulators. */
 function webUrl(apiUrl: string): string {
   const u = new URL(apiUrl);

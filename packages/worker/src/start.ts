@@ -20,6 +20,8 @@ export interface DumpWorkerOptions extends WorkerDeps, DumpSettings {
   /** Consumer names: the default shares the work between every dump worker. */
   readonly durablePrefix?: string | undefined;
   readonly beforeTable?: TableWorkerDeps["beforeTable"];
+  /** Before each run, check that the target's backup repository opens (see HolderDeps). */
+  readonly checkRepo?: HolderDeps["checkRepo"];
 }
 
 /** A running service: `stop()` lets running handlers finish (or hands their messages back). */

@@ -102,7 +102,7 @@ describe("tablesnap serve, end to end", () => {
   }, 150_000);
 });
 
-describe("tablesnap serve after a publish that failed", () => {
+describe("tablesnap serve with a backup repository that does not exist", () => {
   let rig: Rig | undefined;
   // The emulator has no such repository: every publish fails.
   beforeAll(async () => {
@@ -110,7 +110,7 @@ describe("tablesnap serve after a publish that failed", () => {
   }, 60_000);
   afterAll(() => rig?.stop(), 60_000);
 
-  it("fails the run naming the repository, and still stops on SIGTERM", async () => {
+  it("fails the run naming the repository before dumping, and still stops on SIGTERM", async () => {
     const s = (rig as Rig).serve;
     const hook = await sendPush(s.base);
     expect(hook.status, `${hook.body}\n${s.logs()}`).toBeLessThan(300);
@@ -130,7 +130,11 @@ describe("tablesnap serve after a publish that failed", () => {
       s.logs,
     );
     expect(run.status).toBe("failed");
-    expect(JSON.stringify(run)).toMatch(/GitHub repository acme\/missing does not exist/);
+    expect(JSON.stringify(run)).toMatch(
+      /the backup repository cannot be used, so nothing was dumped: GitHub repository acme\/missing does not exist/,
+    );
+    // Found before the dump: no snapshot was taken.
+    expect(s.logs()).not.toContain('"msg":"run planned"');
     s.child.kill("SIGTERM");
     const code = await Promise.race([
       s.exited,

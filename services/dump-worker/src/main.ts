@@ -7,6 +7,7 @@ import {
   ackWaitDelivery,
   jsonLogger,
   openArtifactBucket,
+  repoChecker,
   startDumpWorker,
 } from "@tablesnap/worker";
 
@@ -42,6 +43,7 @@ runService("dump worker", logger, async () => {
     bucket,
     targets: config.targets,
     slack: { webhookUrl: config.slack.webhookUrl },
+    checkRepo: repoChecker({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
     logger,
   });
 

@@ -9,6 +9,7 @@ import { migrate, PgStateStore } from "@tablesnap/state";
 import {
   ackWaitDelivery,
   openArtifactBucket,
+  repoChecker,
   repoOpener,
   startDumpWorker,
   startPublisher,
@@ -69,6 +70,7 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
       concurrency: config.worker.copies,
       dumpDelivery: delivery,
       jobDelivery: delivery,
+      checkRepo: repoChecker({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
       logger: workerLogger({ service: "dump-worker" }),
     });
     stoppers.push({ name: "dump-worker", stop: () => dumpWorker.stop() });
