@@ -42,8 +42,18 @@ describe("the snapshot's transaction never outlives a holder that went silent", 
     try {
       const [line] = (await once(child.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
       expect(line.toString()).toContain("ready");
-      // Alive: the holder touches its transaction every half second, beyond the 2 s bound.
-      await new Promise((r) => setTimeout(r, 3000));
+      // Alive: the holder touches its transaction every half second, so it outlives the 2 s
+      // bound. Polled until the transaction is past it (or the deadline), still holding its lock.
+      const past = async () => {
+        const [row] = await db.sql<{ age: number }[]>`
+          select coalesce(max(extract(epoch from now() - a.xact_start)), 0)::float as age
+          from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.relation = 't'::regclass and l.pid <> pg_backend_pid()`;
+        return row?.age ?? 0;
+      };
+      const alive = Date.now() + 15_000;
+      while ((await past()) < 3 && Date.now() < alive) await new Promise((r) => setTimeout(r, 200));
+      expect(await past()).toBeGreaterThanOrEqual(3);
       expect(await lockers()).toBe(1);
       child.kill("SIGSTOP");
       const deadline = Date.now() + 15_000;
