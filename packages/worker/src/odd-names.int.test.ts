@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { FsArtifactStore } from "@tablesnap/artifacts";
+import { rm } from "node:fs/promises";
 import { type Manifest, manifestFiles, parseManifest } from "@tablesnap/core";
-import { runBackup } from "@tablesnap/dump";
+import { backupToDisk } from "@tablesnap/dump/testing";
 import { loadHardCases } from "@tablesnap/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Pipeline, startPipeline } from "../test/pipeline.ts";
@@ -36,18 +33,10 @@ describe("the services back up odd names exactly as the CLI does, on stock s3rve
     p = await startPipeline({ stockS3: true });
     await loadHardCases(p.source.url);
     await p.source.sql.unsafe(TORTURE);
-    dir = await mkdtemp(join(tmpdir(), "tsnap-odd-"));
-    cli = await runBackup({
-      databaseUrl: p.source.url,
-      store: new FsArtifactStore(dir),
-      backupId: "cli",
-      triggers: [{ source: "local", event: "manual", ref: "test" }],
-      jobs: 2,
-      includeSchemas: [],
-      excludeSchemas: [],
-      customDump: true,
-      signal: new AbortController().signal,
-    });
+    // What the CLI writes: the same engine, into a folder.
+    const onDisk = await backupToDisk(p.source.url);
+    dir = onDisk.dir;
+    cli = onDisk.manifest;
   });
   afterAll(async () => {
     await p?.close();

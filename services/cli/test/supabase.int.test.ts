@@ -187,11 +187,32 @@ describe("Supabase round trip, on a project built from Supabase's own SQL (postg
     expect(differences(got, source, classes)).toEqual(NONE(classes));
   });
 
-  it("without the right to set session_replication_role fails before writing, saying what to grant", async () => {
-    await c.newProject("app_no_replica");
-    const before = await facts(c, "app_no_replica");
-    await c.admin("postgres", "revoke set on parameter session_replication_role from postgres");
+  /**
+   * Into a new project `db`, with `right` revoked from postgres (as supabase_admin) while `tries`
+   * runs and given back after: the project must be exactly as it was.
+   */
+  async function withoutRight(
+    db: string,
+    right: { revoke: string; grant: string },
+    tries: () => Promise<void>,
+  ) {
+    await c.newProject(db);
+    const before = await facts(c, db);
+    await c.admin("postgres", right.revoke);
     try {
+      await tries();
+    } finally {
+      await c.admin("postgres", right.grant);
+    }
+    expect(await facts(c, db)).toEqual(before);
+  }
+
+  it("without the right to set session_replication_role fails before writing, saying what to grant", async () => {
+    const right = {
+      revoke: "revoke set on parameter session_replication_role from postgres",
+      grant: "grant set on parameter session_replication_role to postgres",
+    };
+    await withoutRight("app_no_replica", right, async () => {
       const r = await restore("app_no_replica");
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
@@ -200,26 +221,21 @@ describe("Supabase round trip, on a project built from Supabase's own SQL (postg
       const dry = await restore("app_no_replica", "--dry-run");
       expect(dry.code).toBe(1);
       expect(dry.stderr).toMatch(/GRANT SET ON PARAMETER session_replication_role/);
-    } finally {
-      await c.admin("postgres", "grant set on parameter session_replication_role to postgres");
-    }
-    expect(await facts(c, "app_no_replica")).toEqual(before);
+    });
   });
 
   it("without membership in the owner of auth.users fails before writing, naming the role and what to grant", async () => {
-    await c.newProject("app_no_member");
-    const before = await facts(c, "app_no_member");
-    await c.admin("postgres", "revoke supabase_auth_admin from postgres");
-    try {
+    const right = {
+      revoke: "revoke supabase_auth_admin from postgres",
+      grant: "grant supabase_auth_admin to postgres",
+    };
+    await withoutRight("app_no_member", right, async () => {
       const r = await restore("app_no_member");
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         /cannot act as "supabase_auth_admin" \(TRIGGER auth\.users on_auth_user_created.*GRANT supabase_auth_admin TO postgres.*nothing was written/,
       );
-    } finally {
-      await c.admin("postgres", "grant supabase_auth_admin to postgres");
-    }
-    expect(await facts(c, "app_no_member")).toEqual(before);
+    });
   });
 
   it("--table into an empty new project brings the enum and the extension it needs, checks keys to auth.users, and a re-run changes nothing", async () => {
