@@ -1,10 +1,10 @@
 export { type CatalogFacts, catalogFacts, tableDigests } from "./catalog.ts";
 export { hardCasesSql, loadHardCases } from "./fixtures.ts";
+export { freePort } from "./net.ts";
 export type { ScratchDatabase } from "./postgres.ts";
 export { adminUrl, createScratchDatabase, psql, withDatabase } from "./postgres.ts";
 export {
   clientOn,
-  freePort,
   SUPABASE_APP_SQL,
   SUPABASE_FIXTURE,
   type SupabaseCluster,

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import postgres from "postgres";
+import { freePort } from "./net.ts";
 import { psql, withDatabase } from "./postgres.ts";
 
 const run = promisify(execFile);
@@ -30,18 +30,6 @@ export interface SupabaseCluster {
   /** Runs SQL as the cluster's superuser `supabase_admin`. */
   admin(database: string, command: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return await new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? ok(a.port) : fail(new Error("no port"))));
-    });
-  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { type Manifest, parseManifest } from "@tablesnap/core";
 import {
   adminUrl,
   createScratchDatabase,
+  freePort,
   psql,
   type ScratchDatabase,
 } from "@tablesnap/test-harness";
@@ -293,19 +294,6 @@ async function postgresBinDir(): Promise<string> {
   }
   return "/usr/lib/postgresql/15/bin";
 }
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => (port > 0 ? res(port) : rej(new Error("no free port"))));
-    });
-  });
-}
-
 /**
  * initdb refuses to run as root, so as root the server is created and run by the `postgres` OS
  * user, in a folder it owns.

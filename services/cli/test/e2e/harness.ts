@@ -4,14 +4,17 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dropBucket, type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, freePort, type ScratchDatabase } from "@tablesnap/test-harness";
 import { git } from "../cli.ts";
 import { type CliGitHub, cloneAndFsck, startCliGitHub, TOKEN } from "../github.ts";
+
+/** The one free-port helper, for the tests that import it from here. */
+export { freePort } from "@tablesnap/test-harness";
 
 export const WEBHOOK_SECRET = "e2e-test-webhook-secret";
 export const API_TOKEN = "e2e-test-api-token";
@@ -19,18 +22,6 @@ const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const NATS_SERVER_BIN = process.env["NATS_SERVER_BIN"] ?? "/usr/sbin/nats-server";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` until it returns a value other than undefined; throws `what` and `context()` after `ms`. */
 export async function until<T>(
