@@ -24,13 +24,37 @@ export const triggerSchema = z.object({
 /** A claimed run to dump: one dump worker opens its snapshot and fans it out as table jobs. */
 export const dumpSchema = z.object({ run_id: text, target: text });
 
-/** One table of a run to dump, on the work queue shared by every dump worker. */
+/** A table as the run's snapshot saw it: what a dump worker needs to copy it. */
+const tableInfoSchema = z.object({
+  oid: z.number().int(),
+  schema: z.string(),
+  name: z.string(),
+  kind: z.enum(["table", "partitioned", "partition"]),
+  qname: z.string(),
+  columns: z.array(z.string()),
+  primaryKey: z.array(z.string()),
+  bytesEstimate: z.number(),
+  unreadable: z.boolean(),
+});
+
+/**
+ * One table of a run to dump, on the work queue shared by every dump worker. `task` is the whole
+ * plan of the copy (the engine's `TableTask`), so a worker needs nothing from the bucket.
+ */
 export const jobSchema = z.object({
   run_id: text,
   target: text,
   table: z.object({ schema: z.string(), name: z.string() }),
   snapshot_id: z.string().optional(),
   attempt: z.number().int().positive().optional(),
+  task: z
+    .object({
+      table: tableInfoSchema,
+      folder: z.string(),
+      trailer: z.string(),
+      maxBytes: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 /** Event kinds the services emit today; the schema accepts any dotted lower-case name. */

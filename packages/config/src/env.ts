@@ -64,6 +64,9 @@ export const envSchema = z.object({
   PORT: port.default(8080),
   TABLESNAP_WORKER_HOLDERS: count.default(2),
   TABLESNAP_WORKER_COPIES: count.default(2),
+  TABLESNAP_TABLE_STALL: duration
+    .refine((n) => n > 0, { error: "expected a duration above 0" })
+    .default(300),
 });
 export type ParsedEnv = z.output<typeof envSchema>;
 
@@ -201,7 +204,11 @@ export function settingsFromEnv(
 }
 
 function worker(e: ParsedEnv, issues: ConfigIssue[]): Config["worker"] {
-  const w = { holders: e.TABLESNAP_WORKER_HOLDERS, copies: e.TABLESNAP_WORKER_COPIES };
+  const w = {
+    holders: e.TABLESNAP_WORKER_HOLDERS,
+    copies: e.TABLESNAP_WORKER_COPIES,
+    tableStallSeconds: e.TABLESNAP_TABLE_STALL,
+  };
   if (w.holders === 0 && w.copies === 0) {
     issues.push({
       path: "TABLESNAP_WORKER_COPIES",

@@ -112,9 +112,13 @@ describe("loadConfig from the environment alone", () => {
   });
 
   it("reads the dump worker's share, 2 and 2 by default, and refuses a worker doing nothing", () => {
-    expect(loadConfig(MIN).worker).toEqual({ holders: 2, copies: 2 });
+    expect(loadConfig(MIN).worker).toEqual({ holders: 2, copies: 2, tableStallSeconds: 300 });
     const copyOnly = { ...MIN, TABLESNAP_WORKER_HOLDERS: "0", TABLESNAP_WORKER_COPIES: "4" };
-    expect(loadConfig(copyOnly).worker).toEqual({ holders: 0, copies: 4 });
+    expect(loadConfig(copyOnly).worker).toMatchObject({ holders: 0, copies: 4 });
+    expect(loadConfig({ ...MIN, TABLESNAP_TABLE_STALL: "45" }).worker.tableStallSeconds).toBe(45);
+    expect(problems(() => loadConfig({ ...MIN, TABLESNAP_TABLE_STALL: "0" }))).toEqual([
+      "TABLESNAP_TABLE_STALL: expected a duration above 0",
+    ]);
     expect(
       problems(() =>
         loadConfig({ ...MIN, TABLESNAP_WORKER_HOLDERS: "0", TABLESNAP_WORKER_COPIES: "0" }),

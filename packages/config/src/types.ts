@@ -103,9 +103,14 @@ export interface Config {
   /**
    * A dump worker's share: TABLESNAP_WORKER_HOLDERS runs whose snapshot it holds at once and
    * TABLESNAP_WORKER_COPIES tables it copies at once (default 2 each; 0 leaves that role to
-   * other workers).
+   * other workers). A table copy that moves no rows for TABLESNAP_TABLE_STALL (default 5 min)
+   * fails its run, naming the table.
    */
-  readonly worker: { readonly holders: number; readonly copies: number };
+  readonly worker: {
+    readonly holders: number;
+    readonly copies: number;
+    readonly tableStallSeconds: number;
+  };
   readonly targets: readonly TargetConfig[];
 }
 

@@ -1,4 +1,22 @@
 export { archiveFolderName, folderTime, latestFolderName } from "./archive-name.ts";
+export type { Section } from "./backup-format.ts";
+export {
+  archivePartPath,
+  DATABASE_FILE,
+  dataPartNumber,
+  dataPartPath,
+  isSchemaFile,
+  MANIFEST_FILE,
+  numberedPath,
+  ROLES_FILE,
+  SECTION_MARKER,
+  schemaFile,
+  schemaFolder,
+  sectionOfMarker,
+  sequencesFile,
+  TOC_FILE,
+  tableFolder,
+} from "./backup-format.ts";
 export { messageOf, TablesnapError, UsageError } from "./errors.ts";
 export type { Logger } from "./logger.ts";
 export { jsonLogger, silentLogger } from "./logger.ts";

@@ -34,3 +34,24 @@ export class DumpAbortedError extends TablesnapError {
     super("aborted", "backup interrupted; nothing was published", options);
   }
 }
+
+/**
+ * A table copy moved no rows for its bound (the source or the artifact store stopped answering):
+ * the run fails naming the table instead of waiting for its time limit.
+ */
+export class TableStalledError extends TablesnapError {
+  constructor(table: string, ms: number) {
+    super(
+      "table_stalled",
+      `copy of table ${table} made no progress for ${Math.round(ms / 1000)} s (the database or the artifact store stopped answering)`,
+      { retriable: true, context: { table } },
+    );
+  }
+}
+
+/** Some tables could not be copied: the run fails, naming each with its reason. */
+export class TablesFailedError extends TablesnapError {
+  constructor(failed: readonly string[]) {
+    super("tables_failed", `tables failed: ${failed.join("; ")}`);
+  }
+}

@@ -2,14 +2,19 @@ export type { SequenceInfo, TableInfo } from "./catalog.ts";
 export { setvalStatement } from "./catalog.ts";
 export type { Sql, Target, Tx } from "./connect.ts";
 export { connect, parseTarget } from "./connect.ts";
-export { ConnectionError, DumpAbortedError, DumpError, PgToolError } from "./errors.ts";
-export type { Job, RunResults } from "./jobs.ts";
-export { ownedSetvals } from "./jobs.ts";
-export { buildManifest } from "./manifest-build.ts";
-export { runPool } from "./pool.ts";
-export type { PlannedRun } from "./run.ts";
-export { DEFAULT_MAX_FILE_BYTES, planRun, runBackup } from "./run.ts";
-export { SECTION_MARKER } from "./schema/files.ts";
+export type { TableCopier, TableOutcome, TableTask } from "./copier.ts";
+export { isRefused, localCopier } from "./copier.ts";
+export type { EngineRun } from "./engine.ts";
+export { runEngine } from "./engine.ts";
+export {
+  ConnectionError,
+  DumpAbortedError,
+  DumpError,
+  PgToolError,
+  TableStalledError,
+  TablesFailedError,
+} from "./errors.ts";
+export { DEFAULT_MAX_FILE_BYTES, runBackup } from "./run.ts";
 export type { DumpEntry, ParsedDump } from "./schema/parse.ts";
 export { parseDump } from "./schema/parse.ts";
 export type { OpenSnapshot, SnapshotInfo } from "./snapshot.ts";

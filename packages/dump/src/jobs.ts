@@ -1,16 +1,15 @@
-import type { FileEntry } from "@tablesnap/core";
-import { toFolderName } from "@tablesnap/core";
+import { type FileEntry, ROLES_FILE, sequencesFile, toFolderName } from "@tablesnap/core";
 import { type SequenceInfo, setvalStatement, type TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
+import type { TableTask } from "./copier.ts";
 import { dumpRoles, dumpSchemaArchive, dumpSchemaOnly, type ToolContext } from "./pg-dump-jobs.ts";
 import { put, type SchemaFilesResult, writeSchemaFiles } from "./schema/files.ts";
 import { inSnapshot } from "./snapshot.ts";
-import { dumpTableData } from "./table-data.ts";
-import type { BackupOptions, BackupProgress } from "./types.ts";
+import type { BackupOptions } from "./types.ts";
 
-/** What the jobs of one run produce, filled in as they finish. */
+/** What the jobs of one run produce, filled in as they finish (the engine's own record). */
 export interface RunResults {
-  readonly data: Map<number, { rows: number; files: FileEntry[] }>;
+  readonly data: Map<number, { rows: number; files: readonly FileEntry[] }>;
   readonly archives: Map<string, FileEntry[]>;
   readonly skipped: { object: string; reason: string }[];
   schemaFiles?: SchemaFilesResult;
@@ -27,20 +26,17 @@ export interface JobContext {
   readonly schemaFolders: ReadonlyMap<string, string>;
   readonly tableFolder: (t: TableInfo) => string;
   readonly maxBytes: number;
-  readonly progress: BackupProgress;
 }
 
 export interface Job {
   /** Estimated bytes of work: jobs run largest first, so the longest never starts last. */
   readonly weight: number;
   readonly run: () => Promise<void>;
-  /** The table a COPY job copies; absent for the run-level jobs (schema, roles, archives). */
-  readonly table?: TableInfo;
 }
 
 const MiB = 1024 * 1024;
 
-/** Every job of a run: the schema dump, roles, per-schema archives, and one COPY per table. */
+/** The run's own jobs (the schema dump, roles, per-schema archives), largest first. */
 export function planJobs(c: JobContext, results: RunResults): Job[] {
   const { o, tool } = c;
   const s = tool.snapshot;
@@ -63,7 +59,7 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
       weight: 8 * MiB,
       run: async () => {
         const r = await dumpRoles(tool, o.rolePasswords === true);
-        results.roles = { file: await put(o.store, "roles.sql", r.text), passwords: r.passwords };
+        results.roles = { file: await put(o.store, ROLES_FILE, r.text), passwords: r.passwords };
         results.sequencesFiles = await writeFreeSequences(c, s.sequences);
       },
     },
@@ -76,64 +72,27 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
         run: async () => {
           results.archives.set(
             name,
-            await dumpSchemaArchive(tool, name, folder, folder, o.store, c.maxBytes),
+            await dumpSchemaArchive(tool, name, folder, o.store, c.maxBytes),
           );
         },
       });
     }
   }
-  const owned = ownedSetvals(s.sequences);
-  for (const t of c.tables) {
-    if (t.kind === "partitioned") {
-      results.data.set(t.oid, { rows: 0, files: [] });
-      c.progress.tablesDone++;
-      continue;
-    }
-    jobs.push({
-      weight: t.bytesEstimate,
-      run: () => copyTable(c, results, t, owned.get(t.oid) ?? ""),
-      table: t,
-    });
-  }
   return jobs.sort((a, b) => b.weight - a.weight);
 }
 
-/**
- * Copies a table; a table the server refuses to let us read (SQLSTATE 42501: privileges, row
- * security) is skipped with the server's words, anything else fails the run.
- */
-async function copyTable(
-  c: JobContext,
-  results: RunResults,
-  t: TableInfo,
-  trailer: string,
-): Promise<void> {
-  try {
-    const r = await dumpTableData({
-      sql: c.sql,
-      snapshotId: c.tool.snapshot.id,
+/** One copy per table with rows of its own (a partitioned table's rows are its partitions'). */
+export function tableTasks(c: JobContext): TableTask[] {
+  const owned = ownedSetvals(c.tool.snapshot.sequences);
+  return c.tables
+    .filter((t) => t.kind !== "partitioned")
+    .map((t) => ({
       table: t,
-      store: c.o.store,
       folder: c.tableFolder(t),
+      trailer: owned.get(t.oid) ?? "",
       maxBytes: c.maxBytes,
-      trailer,
-      signal: c.o.signal,
-    });
-    results.data.set(t.oid, r);
-    c.progress.rows += r.rows;
-    c.progress.bytes += r.files.reduce((a, f) => a + f.bytes, 0);
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    const refused =
-      e instanceof Error &&
-      e.name === "PostgresError" &&
-      typeof code === "string" &&
-      code === "42501";
-    if (!refused) throw e;
-    results.skipped.push({ object: `table ${t.qname}`, reason: e.message });
-  }
-  c.progress.tablesDone++;
-  c.o.onProgress?.({ ...c.progress });
+    }))
+    .sort((a, b) => b.table.bytesEstimate - a.table.bytesEstimate);
 }
 
 /** The `setval` lines each table's data file ends with (its owned sequences), by table OID. */
@@ -163,7 +122,7 @@ async function writeFreeSequences(
   const out = new Map<string, FileEntry>();
   for (const [schema, text] of bySchema) {
     const folder = c.schemaFolders.get(schema);
-    if (folder) out.set(schema, await put(c.o.store, `${folder}/sequences.sql`, text));
+    if (folder) out.set(schema, await put(c.o.store, sequencesFile(folder), text));
   }
   return out;
 }

@@ -119,7 +119,4 @@ export class PartWriter {
   }
 }
 
-/** `data.sql`, `data.part-002.sql`, …: the first part keeps the plain name. */
-export function numberedPath(base: string, ext: string): (n: number) => string {
-  return (n) => (n === 1 ? `${base}${ext}` : `${base}.part-${String(n).padStart(3, "0")}${ext}`);
-}
+export { numberedPath } from "@tablesnap/core";

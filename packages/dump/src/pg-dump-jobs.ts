@@ -1,9 +1,9 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import type { FileEntry } from "@tablesnap/core";
+import { archivePartPath, type FileEntry } from "@tablesnap/core";
 import { ArchiveHeaderFixer } from "./archive-header.ts";
 import type { Target } from "./connect.ts";
 import { DumpError } from "./errors.ts";
-import { numberedPath, PartWriter } from "./parts.ts";
+import { PartWriter } from "./parts.ts";
 import { type PgTools, runTool } from "./pgtools.ts";
 import { exactPattern } from "./quote.ts";
 import { type ParsedDump, parseDump } from "./schema/parse.ts";
@@ -99,13 +99,12 @@ export async function dumpSchemaArchive(
   c: ToolContext,
   schema: string,
   folder: string,
-  fileBase: string,
   store: ArtifactStore,
   maxBytes: number,
 ): Promise<FileEntry[]> {
   const writer = new PartWriter({
     store,
-    partPath: numberedPath(`${folder}/${fileBase}`, ".dump"),
+    partPath: archivePartPath(folder),
     maxBytes,
     splitAtNewline: false,
   });

@@ -1,9 +1,10 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import type { FileEntry } from "@tablesnap/core";
+import { dataPartPath, type FileEntry } from "@tablesnap/core";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
-import { DumpAbortedError, DumpError } from "./errors.ts";
-import { numberedPath, PartWriter } from "./parts.ts";
+import { DEFAULT_TABLE_STALL_MS } from "./defaults.ts";
+import { DumpAbortedError, DumpError, TableStalledError } from "./errors.ts";
+import { PartWriter } from "./parts.ts";
 import { inSnapshot } from "./snapshot.ts";
 
 const enc = new TextEncoder();
@@ -37,6 +38,8 @@ export function copyHeader(t: TableInfo): string {
 /**
  * Streams one table's rows, inside the run's snapshot, into `<folder>/data.sql` (split into
  * parts at row boundaries past `maxBytes`). Memory stays at about one batch whatever the size.
+ * A copy that moves no rows for `stallMs` (the server or the store stopped answering) fails at
+ * once with `TableStalledError`, naming the table, instead of waiting for the run's time limit.
  */
 export async function dumpTableData(o: {
   sql: Sql;
@@ -47,63 +50,111 @@ export async function dumpTableData(o: {
   maxBytes: number;
   trailer: string;
   signal: AbortSignal;
+  stallMs?: number | undefined;
 }): Promise<TableDataResult> {
   const writer = new PartWriter({
     store: o.store,
-    partPath: numberedPath(`${o.folder}/data`, ".sql"),
+    partPath: dataPartPath(o.folder),
     maxBytes: o.maxBytes,
     header: enc.encode(copyHeader(o.table)),
     footer: enc.encode("\\.\n\n"),
     splitAtNewline: true,
   });
+  const dog = new Watchdog(o.table, o.stallMs ?? DEFAULT_TABLE_STALL_MS);
   let rows = 0;
-  try {
-    await inSnapshot(o.sql, o.snapshotId, async (tx) => {
-      // The run's snapshot transaction holds this lock already. If someone's ALTER TABLE now
-      // waits for that transaction, a plain lock request here would queue behind the ALTER and
-      // neither could move: refuse instead, as pg_dump -j does.
-      await tx
-        .unsafe(`LOCK TABLE ${o.table.qname} IN ACCESS SHARE MODE NOWAIT`)
-        .catch((e: unknown) => {
-          throw lockError(o.table, e);
-        });
-      // postgres.js 3.4.9 cannot cancel a query it has not sent yet: the transaction's connection
-      // is left unusable and its ROLLBACK never runs (the job hangs). So check before sending,
-      // and cancel only once the COPY runs.
-      if (o.signal.aborted) throw new DumpAbortedError();
-      const query = tx.unsafe(copyQuery(o.table));
-      const stream = await query.readable();
-      // Cancelling on the server ends the stream with an error; merely dropping the stream would
-      // leave the server blocked writing and the connection (and this transaction) stuck.
-      const cancel = () => void query.cancel();
-      o.signal.addEventListener("abort", cancel, { once: true });
-      if (o.signal.aborted) cancel();
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = async () => {
-        const batch =
-          pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        rows += countNewlines(batch);
-        await writer.write(batch);
-      };
-      try {
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
-          pending.push(chunk);
-          pendingBytes += chunk.length;
-          if (pendingBytes >= BATCH_BYTES) await flush();
-        }
-      } finally {
-        o.signal.removeEventListener("abort", cancel);
+  const copy = inSnapshot(o.sql, o.snapshotId, async (tx) => {
+    // The run's snapshot transaction holds this lock already. If someone's ALTER TABLE now
+    // waits for that transaction, a plain lock request here would queue behind the ALTER and
+    // neither could move: refuse instead, as pg_dump -j does.
+    await tx
+      .unsafe(`LOCK TABLE ${o.table.qname} IN ACCESS SHARE MODE NOWAIT`)
+      .catch((e: unknown) => {
+        throw lockError(o.table, e);
+      });
+    // postgres.js 3.4.9 cannot cancel a query it has not sent yet: the transaction's connection
+    // is left unusable and its ROLLBACK never runs (the job hangs). So check before sending,
+    // and cancel only once the COPY runs.
+    if (o.signal.aborted || dog.fired) throw new DumpAbortedError();
+    const query = tx.unsafe(copyQuery(o.table));
+    const stream = await query.readable();
+    // Cancelling on the server ends the stream with an error; merely dropping the stream would
+    // leave the server blocked writing and the connection (and this transaction) stuck.
+    const cancel = () => void query.cancel();
+    o.signal.addEventListener("abort", cancel, { once: true });
+    dog.onFire = cancel;
+    if (o.signal.aborted) cancel();
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      const batch =
+        pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      rows += countNewlines(batch);
+      await writer.write(batch);
+      dog.pet();
+    };
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        dog.pet();
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= BATCH_BYTES) await flush();
       }
-      if (pendingBytes > 0) await flush();
-    });
-    const files = await writer.close(enc.encode(o.trailer));
+    } finally {
+      o.signal.removeEventListener("abort", cancel);
+    }
+    if (pendingBytes > 0) await flush();
+  });
+  try {
+    // A stalled server may never answer the cancel or the ROLLBACK: do not wait for them.
+    copy.catch(() => {});
+    await Promise.race([copy, dog.stalled]);
+    const files = await Promise.race([writer.close(enc.encode(o.trailer)), dog.stalled]);
     return { rows, files };
   } catch (e) {
+    if (dog.fired) {
+      void writer.abort().catch(() => {});
+      throw dog.error;
+    }
     await writer.abort();
     throw o.signal.aborted ? new DumpAbortedError({ cause: e }) : e;
+  } finally {
+    dog.stop();
+  }
+}
+
+/** Fails a copy that has not moved for `ms`: `stalled` rejects, and `onFire` cancels the COPY. */
+class Watchdog {
+  readonly stalled: Promise<never>;
+  readonly error: TableStalledError;
+  fired = false;
+  onFire: () => void = () => {};
+  #timer: NodeJS.Timeout | undefined;
+  #reject: (e: Error) => void = () => {};
+  readonly #ms: number;
+
+  constructor(t: TableInfo, ms: number) {
+    this.#ms = ms;
+    this.error = new TableStalledError(t.qname, ms);
+    this.stalled = new Promise<never>((_, reject) => {
+      this.#reject = reject;
+    });
+    this.stalled.catch(() => {});
+    this.pet();
+  }
+
+  pet(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.fired = true;
+      this.onFire();
+      this.#reject(this.error);
+    }, this.#ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
   }
 }
 

@@ -23,6 +23,8 @@ export interface BackupOptions {
   readonly rolePasswords?: boolean | undefined;
   /** Split files above this size (default 32 MiB). */
   readonly maxFileBytes?: number | undefined;
+  /** A table copy that receives no rows for this long fails, naming the table (default 5 min). */
+  readonly tableStallMs?: number | undefined;
   readonly signal: AbortSignal;
   readonly onProgress?: ((p: BackupProgress) => void) | undefined;
 }

@@ -1,3 +1,4 @@
+import { DATABASE_FILE, ROLES_FILE } from "@tablesnap/core";
 import type { Sql } from "@tablesnap/dump";
 import { ForeignKeyError } from "./errors.ts";
 import {
@@ -12,7 +13,7 @@ import {
   runText,
 } from "./execute.ts";
 import { foreignKeyViolations, notValidBaseline } from "./foreign-keys.ts";
-import { DATABASE_FILE, type PlannedTable, type RestorePlan } from "./plan.ts";
+import type { PlannedTable, RestorePlan } from "./plan.ts";
 import { clearOwnDefaultPrivileges } from "./privileges.ts";
 import type { RolesPlan } from "./roles.ts";
 import type { TargetState } from "./target.ts";
@@ -47,7 +48,7 @@ export async function single(sql: Sql, c: Ctx): Promise<number> {
       await runText(tx, DATABASE_FILE, plan.preamble, ONE_TX);
       if (o.dryRun) await runText(tx, "(dry run)", DRY_SETVAL, ONE_TX);
       const sequenceSql = o.dryRun ? defuseSetval : (s: string) => s;
-      if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, ONE_TX);
+      if (c.roles?.sql) await runText(tx, ROLES_FILE, c.roles.sql, ONE_TX);
       // Objects start from PostgreSQL's default privileges, as the backup's GRANTs assume. A whole
       // restore brings the source's default privileges; a partial one puts the target's back.
       const ownDefaults = await clearOwnDefaultPrivileges(tx);
@@ -105,7 +106,7 @@ export async function parallel(sql: Sql, target: TargetState, c: Ctx): Promise<n
   try {
     await sql.begin(async (tx) => {
       await runText(tx, DATABASE_FILE, plan.preamble, note);
-      if (c.roles?.sql) await runText(tx, "roles.sql", c.roles.sql, note);
+      if (c.roles?.sql) await runText(tx, ROLES_FILE, c.roles.sql, note);
       ownDefaults = await clearOwnDefaultPrivileges(tx);
       c.phase("pre-data");
       await runEntries(tx, plan.pre, note, o.signal);

@@ -1,4 +1,10 @@
-import type { FileEntry, Manifest, TableEntry } from "@tablesnap/core";
+import {
+  DATABASE_FILE,
+  type FileEntry,
+  type Manifest,
+  type TableEntry,
+  TOC_FILE,
+} from "@tablesnap/core";
 import { dependencies, references } from "./deps.ts";
 import { ScriptError } from "./errors.ts";
 import { describeEntry, type LeftObject, type ReconciledEntry, reconcile } from "./reconcile.ts";
@@ -51,9 +57,6 @@ export interface PlanInput {
   /** A partial restore brings along the types, sequences, functions and schema it needs. */
   readonly withDependencies: boolean;
 }
-
-export const DATABASE_FILE = "database.sql";
-export const TOC_FILE = "toc.tsv";
 
 /** Decides what runs, in what order, and what each table gets. */
 export function planRestore(i: PlanInput): RestorePlan {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type FileEntry, type Manifest, parseManifest } from "@tablesnap/core";
+import { type FileEntry, MANIFEST_FILE, type Manifest, parseManifest } from "@tablesnap/core";
 import { BackupIntegrityError } from "./errors.ts";
 import type { BackupReader } from "./types.ts";
 
@@ -69,7 +69,7 @@ export async function checkFiles(
 /** The backup's manifest; an unreadable or invalid one is an integrity error, like a bad file. */
 export async function readManifest(reader: BackupReader): Promise<Manifest> {
   try {
-    return parseManifest((await readAll(reader, "manifest.json")).toString("utf8"));
+    return parseManifest((await readAll(reader, MANIFEST_FILE)).toString("utf8"));
   } catch (e) {
     throw new BackupIntegrityError([
       `manifest.json: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,

@@ -1,9 +1,15 @@
-import type { FileEntry } from "@tablesnap/core";
+import {
+  DATABASE_FILE,
+  type FileEntry,
+  isSchemaFile,
+  ROLES_FILE,
+  schemaFile as schemaFilePath,
+} from "@tablesnap/core";
 import { connect } from "@tablesnap/dump";
 import { BackupIntegrityError, TargetError } from "./errors.ts";
 import { type Ctx, parallel, single } from "./modes.ts";
 import { withPartitions } from "./partitions.ts";
-import { DATABASE_FILE, type PlannedTable, planRestore, type RestorePlan } from "./plan.ts";
+import { type PlannedTable, planRestore, type RestorePlan } from "./plan.ts";
 import { checkOwners, checkReplicationRole } from "./preflight.ts";
 import { checkFiles, readManifest } from "./read.ts";
 import { planRoles } from "./roles.ts";
@@ -50,14 +56,14 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
   const first = await checkFiles(o.reader, unique(scriptFiles), () => true);
   const scripts = new Map<string, SchemaScript>();
   for (const [path, text] of first.texts)
-    if (path === DATABASE_FILE || path.endsWith("/schema.sql"))
+    if (path === DATABASE_FILE || isSchemaFile(path))
       scripts.set(path, parseSchemaScript(path, text));
   const tables = sel.whole
     ? sel.tables
-    : withPartitions(manifest.tables, sel.tables, (t) => scripts.get(`${t.path}/schema.sql`));
+    : withPartitions(manifest.tables, sel.tables, (t) => scripts.get(schemaFilePath(t.path)));
   const data = await checkFiles(
     o.reader,
-    tables.flatMap((t) => t.files.filter((f) => !f.path.endsWith("/schema.sql"))),
+    tables.flatMap((t) => t.files.filter((f) => !isSchemaFile(f.path))),
     () => false,
   );
   const problems = [...first.problems, ...data.problems];
@@ -83,7 +89,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       withDependencies: o.dependencies !== false,
     });
     const roles = o.roles
-      ? planRoles(first.texts.get("roles.sql") ?? "", target.roles, supabase)
+      ? planRoles(first.texts.get(ROLES_FILE) ?? "", target.roles, supabase)
       : null;
     checkOwners(plan, target, roles);
     checkReplicationRole(plan, target);

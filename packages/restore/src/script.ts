@@ -1,7 +1,7 @@
-import { type LexState, PLAIN, scanLine } from "@tablesnap/core";
+import { type LexState, PLAIN, type Section, scanLine, sectionOfMarker } from "@tablesnap/core";
 import { ScriptError } from "./errors.ts";
 
-export type Section = "pre-data" | "post-data";
+export type { Section };
 
 /** One object of a schema file: pg_dump's header comment and its SQL. */
 export interface ScriptEntry {
@@ -19,7 +19,6 @@ export interface SchemaScript {
   readonly sections: Readonly<Record<Section, readonly ScriptEntry[]>>;
 }
 
-const MARKER = /^-- tablesnap:section (pre-data|post-data)$/;
 const NAME =
   /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*?)(?:; Tablespace: .*)?$/;
 /** psql meta-commands of pg_dump ≥ 17.6 / 16.10 that protect the script itself; no SQL. */
@@ -45,10 +44,10 @@ export function parseSchemaScript(file: string, text: string): SchemaScript {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (lex.kind === "plain") {
-      const marker = MARKER.exec(line);
+      const marker = sectionOfMarker(line);
       if (marker) {
         flush();
-        section = marker[1] === "pre-data" ? "pre-data" : "post-data";
+        section = marker;
         continue;
       }
       const name = line === "--" && lines[i + 2] === "--" ? NAME.exec(lines[i + 1] ?? "") : null;

@@ -1,4 +1,11 @@
-import { type FileEntry, type Manifest, type TableEntry, UsageError } from "@tablesnap/core";
+import {
+  dataPartNumber,
+  type FileEntry,
+  type Manifest,
+  schemaFile as schemaFilePath,
+  type TableEntry,
+  UsageError,
+} from "@tablesnap/core";
 
 /** What to restore: everything (both empty), whole schemas, single tables. */
 export interface Selection {
@@ -63,13 +70,10 @@ function resolveTable(m: Manifest, arg: string): TableEntry {
 
 /** The files of a table in load order: `schema.sql`, then `data.sql`, `data.part-002.sql`, … */
 export function dataFiles(t: TableEntry): FileEntry[] {
-  const part = (p: string) => {
-    const m = /\/data(?:\.part-(\d+))?\.sql$/.exec(p);
-    return m ? Number(m[1] ?? 1) : 0;
-  };
+  const part = (p: string) => dataPartNumber(p) ?? 0;
   return t.files.filter((f) => part(f.path) > 0).sort((a, b) => part(a.path) - part(b.path));
 }
 
 export function schemaFile(t: TableEntry): FileEntry | undefined {
-  return t.files.find((f) => f.path === `${t.path}/schema.sql`);
+  return t.files.find((f) => f.path === schemaFilePath(t.path));
 }

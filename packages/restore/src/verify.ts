@@ -1,8 +1,12 @@
-import { type Manifest, manifestFiles, messageOf, parseManifest } from "@tablesnap/core";
+import {
+  MANIFEST_FILE,
+  type Manifest,
+  manifestFiles,
+  messageOf,
+  parseManifest,
+} from "@tablesnap/core";
 import { digest, mismatch, readAll } from "./read.ts";
 import type { BackupReader, Problem, VerifyReport } from "./types.ts";
-
-const MANIFEST = "manifest.json";
 
 /**
  * Re-hashes every file of a backup and checks it against `manifest.json`: every listed file is
@@ -14,16 +18,16 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
   const problems: Problem[] = [];
   let manifest: Manifest;
   try {
-    if (!present.has(MANIFEST)) throw new Error("not found");
-    manifest = parseManifest(await readText(reader, MANIFEST));
+    if (!present.has(MANIFEST_FILE)) throw new Error("not found");
+    manifest = parseManifest(await readText(reader, MANIFEST_FILE));
   } catch (e) {
-    const message = `${MANIFEST}: ${messageOf(e).split("\n")[0]}`;
+    const message = `${MANIFEST_FILE}: ${messageOf(e).split("\n")[0]}`;
     return {
       ok: false,
       backupId: null,
       files: 0,
       bytes: 0,
-      problems: [{ kind: "manifest", path: MANIFEST, message }],
+      problems: [{ kind: "manifest", path: MANIFEST_FILE, message }],
     };
   }
   const listed = manifestFiles(manifest);
@@ -34,7 +38,7 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
       problems.push({
         kind: "manifest",
         path: f.path,
-        message: `${f.path}: listed twice in ${MANIFEST}`,
+        message: `${f.path}: listed twice in ${MANIFEST_FILE}`,
       });
       continue;
     }
@@ -54,8 +58,8 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
       });
   }
   for (const p of present) {
-    if (p !== MANIFEST && !seen.has(p))
-      problems.push({ kind: "unexpected", path: p, message: `${p}: not in ${MANIFEST}` });
+    if (p !== MANIFEST_FILE && !seen.has(p))
+      problems.push({ kind: "unexpected", path: p, message: `${p}: not in ${MANIFEST_FILE}` });
   }
   for (const t of manifest.tables) {
     const names = t.files.map((f) => f.path);

@@ -1,3 +1,4 @@
+import type { FileEntry } from "@tablesnap/core";
 import type { RunStatus, TableStatus, TableUpdate } from "./types.ts";
 
 /** Statuses of a run in progress: at most one per target. */
@@ -36,23 +37,28 @@ export function skippedMessage(status: RunStatus): string {
 
 /** The fields a table job takes on for `update`; `null` leaves the job as it is. */
 export function tableChange(
-  current: { status: TableStatus; attempts: number },
+  current: { status: TableStatus; attempts: number; snapshotId: string | null },
   update: TableUpdate,
 ): {
   status: TableStatus;
   attempts: number;
-  rows?: number;
-  bytes?: number;
-  durationMs?: number;
+  rows: number | null;
+  bytes: number | null;
+  durationMs: number | null;
   error: string | null;
+  snapshotId: string | null;
+  files: FileEntry[] | null;
 } | null {
-  if (FINAL_TABLE.includes(current.status)) return null;
+  const newAttempt = update.snapshotId !== undefined && update.snapshotId !== current.snapshotId;
+  if (FINAL_TABLE.includes(current.status) && !newAttempt) return null;
   return {
     status: update.status,
     attempts: current.attempts + (update.status === "running" ? 1 : 0),
-    ...(update.rows === undefined ? {} : { rows: update.rows }),
-    ...(update.bytes === undefined ? {} : { bytes: update.bytes }),
-    ...(update.durationMs === undefined ? {} : { durationMs: update.durationMs }),
+    rows: update.rows ?? null,
+    bytes: update.bytes ?? null,
+    durationMs: update.durationMs ?? null,
     error: update.error ?? null,
+    snapshotId: update.snapshotId ?? current.snapshotId,
+    files: update.files ? [...update.files] : null,
   };
 }

@@ -1,4 +1,4 @@
-import type { Manifest } from "@tablesnap/core";
+import type { FileEntry, Manifest } from "@tablesnap/core";
 
 export const RUN_STATUSES = [
   "pending",
@@ -98,6 +98,10 @@ export interface TableJob extends TableRef {
   /** How often the table was started (a redelivered job counts again). */
   readonly attempts: number;
   readonly error: string | null;
+  /** The dump attempt (snapshot) this status belongs to; null before one claimed it. */
+  readonly snapshotId: string | null;
+  /** What a `done` copy wrote: the run's manifest is built from these. */
+  readonly files: readonly FileEntry[] | null;
 }
 
 export interface TableUpdate {
@@ -106,6 +110,12 @@ export interface TableUpdate {
   readonly bytes?: number | undefined;
   readonly durationMs?: number | undefined;
   readonly error?: string | undefined;
+  /**
+   * The attempt the update is for. A finished table (`done`, `skipped`) takes updates only from
+   * a newer attempt: a run started again in a new snapshot copies every table again.
+   */
+  readonly snapshotId?: string | undefined;
+  readonly files?: readonly FileEntry[] | undefined;
 }
 
 export type RunProgress = Readonly<Record<TableStatus, number>> & { readonly total: number };

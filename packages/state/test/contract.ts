@@ -132,6 +132,25 @@ export function describeStateStore(name: string, make: () => Promise<StateStore>
       await expect(s.planTables("missing", tables)).rejects.toThrow(/run not found/);
     });
 
+    it("keeps a table's result per attempt: a finished table takes only a newer attempt's news", async () => {
+      const s = await make();
+      const { runId } = await s.recordTrigger(trigger("app"), { debounceSeconds: 0, now: T0 });
+      const id = runId ?? "";
+      const users = { schema: "public", name: "users" };
+      await s.planTables(id, [users]);
+      const file = { path: "public/tables/users/data.sql", sha256: "ab".repeat(32), bytes: 9 };
+      await s.markTable(id, users, { status: "running", snapshotId: "s1" });
+      const first = await s.markTable(id, users, {
+        ...{ status: "done", rows: 1, bytes: 9, snapshotId: "s1", files: [file] },
+      });
+      expect(first).toMatchObject({ status: "done", snapshotId: "s1", files: [file] });
+      // The same attempt's redelivery changes nothing; a new attempt starts the table again.
+      expect(await s.markTable(id, users, { status: "running", snapshotId: "s1" })).toEqual(first);
+      const again = await s.markTable(id, users, { status: "pending", snapshotId: "s2" });
+      expect(again).toMatchObject({ status: "pending", snapshotId: "s2", files: null, rows: null });
+      expect((await s.getRun(id))?.tables[0]).toMatchObject({ snapshotId: "s2", files: null });
+    });
+
     it("publishes and finishes once: a second finish changes nothing", async () => {
       const s = await make();
       const { runId } = await s.recordTrigger(trigger("app"), { debounceSeconds: 0, now: T0 });

@@ -1,7 +1,6 @@
 import { connect, openSnapshot } from "@tablesnap/dump";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
-import { controlPrefix, writeJson } from "./control.ts";
 import { copyTableJob, SourcePools } from "./table-job.ts";
 
 let p: Pipeline;
@@ -107,18 +106,17 @@ it("drops the files of a table copy whose attempt was replaced while it ran", as
     await p.state.planTables(run.id, [{ schema: "public", name: "items" }]);
     const info = s.tables.find((t) => t.name === "items");
     if (!info) throw new Error("items is not in the snapshot");
-    const control = p.bucket.forPrefix(controlPrefix(run.id, s.id));
-    const plan = {
-      snapshotId: s.id,
-      maxBytes: 1 << 30,
-      tables: [{ info, folder: "items", trailer: "" }],
-    };
-    await writeJson(control, "plan.json", plan);
     const job = {
       run_id: run.id,
       target: "default",
       table: { schema: "public", name: "items" },
       snapshot_id: s.id,
+      task: {
+        table: { ...info, columns: [...info.columns], primaryKey: [...info.primaryKey] },
+        folder: "items",
+        trailer: "",
+        maxBytes: 1 << 30,
+      },
     };
     const ctx = { deliveryCount: 1, maxDeliver: 5, seq: 1, subject: "jobs.table", working() {} };
     await copyTableJob(
@@ -133,9 +131,7 @@ it("drops the files of a table copy whose attempt was replaced while it ran", as
       job,
       ctx,
     );
-    expect(await p.bucket.forPrefix(`runs/${run.id}/`).list()).toEqual([
-      `control/${s.id}/plan.json`,
-    ]);
+    expect(await p.bucket.forPrefix(`runs/${run.id}/`).list()).toEqual([]);
   } finally {
     await pools.close();
     await snap.close();

@@ -1,14 +1,7 @@
 import type { TargetConfig } from "@tablesnap/config";
 import type { Trigger } from "@tablesnap/core";
-import {
-  type BackupOptions,
-  DEFAULT_MAX_FILE_BYTES,
-  ownedSetvals,
-  type PlannedRun,
-  type SnapshotInfo,
-} from "@tablesnap/dump";
+import type { BackupOptions, SnapshotInfo } from "@tablesnap/dump";
 import type { RunWithTriggers, StateStore } from "@tablesnap/state";
-import type { PlannedTable, RunPlan } from "./control.ts";
 
 /** The triggers as the manifest records them (it needs at least one). */
 export function manifestTriggers(run: RunWithTriggers): Trigger[] {
@@ -58,35 +51,26 @@ export function backupOptions(
   };
 }
 
-/** What the table workers need: every table with a COPY job, its folder and trailer. */
-export function runPlan(s: SnapshotInfo, p: PlannedRun, maxBytes?: number): RunPlan {
-  const owned = ownedSetvals(s.sequences);
-  const tables: PlannedTable[] = p.jobs.flatMap((j) =>
-    j.table
-      ? [{ info: j.table, folder: p.tableFolder(j.table), trailer: owned.get(j.table.oid) ?? "" }]
-      : [],
-  );
-  return { snapshotId: s.id, maxBytes: maxBytes ?? DEFAULT_MAX_FILE_BYTES, tables };
-}
-
 /**
- * Records the run's tables in the state store. A re-planned run (its first holder died) keeps
- * what it had: tables already `done` stay so (they are copied again all the same, in the new
- * snapshot), the others go back to `pending`.
+ * Records the run's tables in the state store for the attempt in snapshot `s`. A re-planned run
+ * (its first holder died) starts every table again: each status and result is the attempt's own.
  */
 export async function recordPlan(state: StateStore, runId: string, s: SnapshotInfo) {
   const ref = (t: { schema: string; name: string }) => ({ schema: t.schema, name: t.name });
   await state.planTables(runId, s.tables.map(ref));
   const unreadable = new Map(s.unreadable.map((u) => [u.table.oid, u.reason]));
+  const snapshotId = s.id;
   for (const t of s.tables) {
     const reason = unreadable.get(t.oid);
     if (reason !== undefined) {
-      await state.markTable(runId, ref(t), { status: "skipped", error: reason });
+      await state.markTable(runId, ref(t), { status: "skipped", error: reason, snapshotId });
     } else if (t.kind === "partitioned") {
       // No rows of its own: its partitions hold them.
-      await state.markTable(runId, ref(t), { status: "done", rows: 0, bytes: 0, durationMs: 0 });
+      await state.markTable(runId, ref(t), {
+        ...{ status: "done", rows: 0, bytes: 0, durationMs: 0, files: [], snapshotId },
+      });
     } else {
-      await state.markTable(runId, ref(t), { status: "pending" });
+      await state.markTable(runId, ref(t), { status: "pending", snapshotId });
     }
   }
 }

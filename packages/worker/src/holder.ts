@@ -1,35 +1,14 @@
-import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { DeliveryContext } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";
 import { type Manifest, messageOf, serializeManifest } from "@tablesnap/core";
-import {
-  buildManifest,
-  connect,
-  inSnapshot,
-  openSnapshot,
-  planRun,
-  runPool,
-} from "@tablesnap/dump";
+import { connect, inSnapshot, openSnapshot, runEngine, TablesFailedError } from "@tablesnap/dump";
 import type { RunWithTriggers } from "@tablesnap/state";
-import {
-  attemptStores,
-  controlPrefix,
-  filesPrefix,
-  MANIFEST_FILE,
-  PLAN_FILE,
-  readJson,
-  resultPath,
-  type TableResult,
-  writeJson,
-  writeText,
-} from "./control.ts";
+import { filesPrefix, MANIFEST_FILE, writeText } from "./bucket-layout.ts";
 import { WorkerError } from "./errors.ts";
-import { backupOptions, type DumpSettings, recordPlan, runPlan } from "./holder-plan.ts";
+import { backupOptions, type DumpSettings, recordPlan } from "./holder-plan.ts";
+import { AttemptEndedError, JetStreamCopier } from "./jetstream-copier.ts";
 import { emit, failRun, removeObjects } from "./outcome.ts";
 import type { WorkerDeps } from "./types.ts";
-
-/** Table statuses after which a table's result is in the bucket. */
-const FINISHED: ReadonlySet<string> = new Set(["done", "skipped", "failed"]);
 
 export interface HolderDeps extends WorkerDeps, DumpSettings {
   /** How often the holder looks at the tables' progress. Default 250 ms. */
@@ -49,9 +28,10 @@ export interface DumpMessage {
 }
 
 /**
- * Holds one run's snapshot: opens it, plans the tables and publishes one `job` each, dumps the
- * schema, roles, archives and sequences itself, waits (keeping the message alive) until every
- * table's result is in, writes `manifest.json` and hands the run to the publisher.
+ * Holds one run's snapshot: opens it, claims the run's attempt, and runs the dump engine with
+ * the JetStream copier (each table a `job` for any dump worker; the schema, roles, archives and
+ * sequences dumped here), keeping the message alive; then writes `manifest.json`, records it and
+ * hands the run to the publisher.
  * A redelivered message (the first holder died) starts the run again in a new snapshot.
  */
 export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryContext) {
@@ -86,57 +66,30 @@ async function dumpRun(
   ctx: DeliveryContext,
 ): Promise<void> {
   const log = d.logger;
-  const started = Date.now();
-  const createdAt = new Date().toISOString();
   const { sql, target } = await connect(source.databaseUrl, (d.holderJobs ?? 2) + 1, d.signal);
   const alive = setInterval(() => ctx.working(), 1000);
   try {
     const snap = await openSnapshot(sql, { include: [], exclude: [] });
     try {
       const s = snap.info;
-      const { files, control } = attemptStores(d.bucket, run.id, s.id);
+      const files = d.bucket.forPrefix(filesPrefix(run.id, s.id));
       const o = backupOptions(run, source, files, d, d.signal);
-      const p = await planRun(o, sql, target, s);
-      const plan = runPlan(s, p, d.maxFileBytes);
-      await writeJson(control, PLAN_FILE, plan);
       const claimed = await d.state.startAttempt(run.id, { snapshotId: s.id, backupId: run.id });
       if (!claimed.changed) return giveUp(d, run.id, s.id, `the run is ${claimed.run.status}`);
       await recordPlan(d.state, run.id, s);
-      for (const t of plan.tables) {
-        await d.bus.publish("job", {
-          run_id: run.id,
-          target: run.target,
-          table: { schema: t.info.schema, name: t.info.name },
-          snapshot_id: s.id,
-          // A new attempt after a holder died, so the dedupe window does not swallow it.
-          attempt: ctx.deliveryCount,
-        });
-      }
-      log?.info({ runId: run.id, snapshot: s.id, tables: plan.tables.length }, "run planned");
-      const own = p.jobs.filter((j) => j.table === undefined).map((j) => j.run);
-      await runPool(own, o.jobs, d.signal);
-      const stillThere = () => inSnapshot(sql, s.id, async () => {});
-      const tables = plan.tables.map((t) => t.info);
-      const results = await waitForTables(d, run.id, s.id, control, tables, stillThere);
-      if (results === null) return giveUp(d, run.id, s.id, "the run ended or was started again");
-      const failed = plan.tables.flatMap((t) => {
-        const r = results.get(resultPath(t.info));
-        return r?.status === "failed" ? [`${t.info.qname}: ${r.reason}`] : [];
+      log?.info({ runId: run.id, snapshot: s.id, tables: s.tables.length }, "run planned");
+      const copier = new JetStreamCopier({
+        ...{ bus: d.bus, state: d.state, run, attempt: ctx.deliveryCount, pollMs: d.pollMs },
+        snapshotAlive: () => inSnapshot(sql, s.id, async () => {}),
       });
-      if (failed.length > 0) {
-        return failRun(d, run, `tables failed: ${failed.join("; ")}`);
+      let manifest: Manifest;
+      try {
+        manifest = await runEngine({ o, sql, target, snapshot: s, copier });
+      } catch (e) {
+        if (e instanceof AttemptEndedError) return giveUp(d, run.id, s.id, e.message);
+        if (e instanceof TablesFailedError) return failRun(d, run, e.message);
+        throw e;
       }
-      for (const t of plan.tables) {
-        const r = results.get(resultPath(t.info));
-        if (r?.status === "done") p.results.data.set(t.info.oid, { rows: r.rows, files: r.files });
-        if (r?.status === "skipped") {
-          p.results.skipped.push({ object: `table ${t.info.qname}`, reason: r.reason });
-        }
-      }
-      const manifest: Manifest = buildManifest(o, s, p.tables, p.tableFolder, p.results, {
-        createdAt,
-        started,
-      });
       await writeText(files, MANIFEST_FILE, serializeManifest(manifest));
       const recorded = await d.state.recordManifest(run.id, s.id, manifest);
       if (!recorded.changed) {
@@ -167,56 +120,4 @@ async function dumpRun(
 async function giveUp(d: HolderDeps, runId: string, snapshotId: string, why: string) {
   d.logger?.warn({ runId, snapshot: snapshotId, why }, "dump attempt given up");
   await removeObjects(d, runId, filesPrefix(runId, snapshotId));
-  await removeObjects(d, runId, controlPrefix(runId, snapshotId));
-}
-
-/**
- * Every table's result by path, or null when the run ended or another attempt took it over. The
- * state database says which tables are finished; a finished table's result is then read by its
- * key, once. The bucket is never listed: an S3 server that does not encode listed keys (stock
- * s3rver) would hand back `%5c` as `\`, and a table's result would never be found.
- */
-async function waitForTables(
-  d: HolderDeps,
-  runId: string,
-  snapshotId: string,
-  control: ArtifactStore,
-  tables: readonly { schema: string; name: string }[],
-  snapshotAlive: () => Promise<void>,
-): Promise<Map<string, TableResult> | null> {
-  const seen = new Map<string, TableResult>();
-  /** The round a finished table's result was last looked for in vain. */
-  const missed = new Map<string, number>();
-  const pollMs = d.pollMs ?? 250;
-  for (let round = 0; ; round++) {
-    const r = await d.state.getRun(runId);
-    if (r?.status !== "running" || r.snapshotId !== snapshotId) return null;
-    const finished = new Set(
-      r.tables.filter((t) => FINISHED.has(t.status)).map((t) => resultPath(t)),
-    );
-    for (const t of tables) {
-      const path = resultPath(t);
-      if (seen.has(path) || !finished.has(path)) continue;
-      // Absent while the state says finished: a status an older attempt left; wait for ours,
-      // looking again every 8 rounds, not every round.
-      const last = missed.get(path);
-      if (last !== undefined && round - last < 8) continue;
-      const result = await readJson<TableResult>(control, path);
-      if (result) seen.set(path, result);
-      else missed.set(path, round);
-    }
-    if (tables.every((t) => seen.has(resultPath(t)))) return seen;
-    if (round % 8 === 0) {
-      // Its connection gone (a restart, a proxy), the snapshot is too: the table jobs would be
-      // dropped and never finish, so start the run again in a new snapshot.
-      await snapshotAlive().catch((e: unknown) => {
-        throw new WorkerError("snapshot_lost", "the run's snapshot is gone", {
-          cause: e,
-          retriable: true,
-        });
-      });
-    }
-    if (d.signal.aborted) throw new WorkerError("stopped", "worker stopping", { retriable: true });
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
 }

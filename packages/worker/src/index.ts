@@ -1,15 +1,12 @@
-export {
-  controlPrefix,
-  filesPrefix,
-  MANIFEST_FILE,
-  type RunPlan,
-  runPrefix,
-  type TableResult,
-} from "./control.ts";
+export { filesPrefix, MANIFEST_FILE, runPrefix } from "./bucket-layout.ts";
 export { WorkerError } from "./errors.ts";
 export type { DumpMessage, HolderDeps } from "./holder.ts";
 export { holdRun } from "./holder.ts";
 export type { DumpSettings } from "./holder-plan.ts";
+export type { JetStreamCopierDeps } from "./jetstream-copier.ts";
+export { AttemptEndedError, JetStreamCopier } from "./jetstream-copier.ts";
+export type { TargetCheck } from "./preflight.ts";
+export { checkTargets, logTargetChecks } from "./preflight.ts";
 export type { PublisherDeps } from "./publisher.ts";
 export { publishRun } from "./publisher.ts";
 export type { GitHubSettings, OpenedRepo, OpenRepo } from "./repo.ts";

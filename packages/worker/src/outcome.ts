@@ -1,13 +1,6 @@
 import { type Manifest, manifestFiles, messageOf } from "@tablesnap/core";
 import type { RunWithTriggers } from "@tablesnap/state";
-import {
-  controlPrefix,
-  filesPrefix,
-  MANIFEST_FILE,
-  PLAN_FILE,
-  resultPath,
-  runPrefix,
-} from "./control.ts";
+import { filesPrefix, MANIFEST_FILE, runPrefix } from "./bucket-layout.ts";
 import { type Outcome, reportOutcome } from "./slack.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
@@ -44,11 +37,10 @@ export async function failRun(d: WorkerDeps, run: RunWithTriggers, error: string
   await removeObjects(d, run.id, runPrefix(run.id));
 }
 
-/** Removes a run's objects under `prefix` (best effort: a failure is logged). */
 /**
- * Removes a published run's objects: every file the manifest names and each table's control
- * object by key first (an S3 server that ignores `encoding-type=url` lists odd keys wrongly, so
- * a prefix removal alone would leave them), then whatever else is under the run's prefix.
+ * Removes a published run's objects: every file the manifest names by key first (an S3 server
+ * that ignores `encoding-type=url` lists odd keys wrongly, so a prefix removal alone would leave
+ * them), then whatever else is under the run's prefix.
  */
 export async function removePublishedRun(
   d: WorkerDeps,
@@ -58,13 +50,7 @@ export async function removePublishedRun(
 ): Promise<void> {
   if (d.keepArtifacts) return;
   const files = filesPrefix(runId, snapshotId);
-  const control = controlPrefix(runId, snapshotId);
-  const known = [
-    ...manifestFiles(manifest).map((f) => files + f.path),
-    files + MANIFEST_FILE,
-    control + PLAN_FILE,
-    ...manifest.tables.map((t) => control + resultPath(t)),
-  ];
+  const known = [...manifestFiles(manifest).map((f) => files + f.path), files + MANIFEST_FILE];
   await d.bucket
     .forPrefix("")
     .removeFiles(known)
@@ -74,6 +60,7 @@ export async function removePublishedRun(
   await removeObjects(d, runId, runPrefix(runId));
 }
 
+/** Removes a run's objects under `prefix` (best effort: a failure is logged). */
 export async function removeObjects(d: WorkerDeps, runId: string, prefix: string): Promise<void> {
   if (d.keepArtifacts) return;
   await d.bucket

@@ -2,7 +2,7 @@ import type { DeliveryContext, Message } from "@tablesnap/bus";
 import { messageOf, parseManifest } from "@tablesnap/core";
 import { publishBackup } from "@tablesnap/publish";
 import type { RunWithTriggers } from "@tablesnap/state";
-import { filesPrefix, MANIFEST_FILE, readText } from "./control.ts";
+import { filesPrefix, MANIFEST_FILE, readText } from "./bucket-layout.ts";
 import { isRetriable, WorkerError } from "./errors.ts";
 import { emit, failRun, removePublishedRun, tell } from "./outcome.ts";
 import type { OpenRepo } from "./repo.ts";

@@ -3,6 +3,7 @@ import { messageOf } from "@tablesnap/core";
 import { type DumpMessage, type HolderDeps, holdRun } from "./holder.ts";
 import type { DumpSettings } from "./holder-plan.ts";
 import { failRun } from "./outcome.ts";
+import { logTargetChecks } from "./preflight.ts";
 import { type PublisherDeps, publishRun } from "./publisher.ts";
 import { copyTableJob, SourcePools, type TableWorkerDeps, tableJobGivenUp } from "./table-job.ts";
 import { type DeliveryOptions, silentLogger, type WorkerDeps } from "./types.ts";
@@ -20,8 +21,11 @@ export interface DumpWorkerOptions extends WorkerDeps, DumpSettings {
   /** Consumer names: the default shares the work between every dump worker. */
   readonly durablePrefix?: string | undefined;
   readonly beforeTable?: TableWorkerDeps["beforeTable"];
+  readonly tableStallMs?: TableWorkerDeps["tableStallMs"];
   /** Before each run, check that the target's backup repository opens (see HolderDeps). */
   readonly checkRepo?: HolderDeps["checkRepo"];
+  /** Check every target's database and repository at start and log the result. Default true. */
+  readonly checkTargetsAtStart?: boolean | undefined;
 }
 
 /** A running service: `stop()` lets running handlers finish (or hands their messages back). */
@@ -96,12 +100,17 @@ export async function startDumpWorker(o: DumpWorkerOptions): Promise<Running> {
     await pools.close();
     throw e;
   }
+  // A holder checks every target at start, so a broken one is named before its first run.
+  const checked =
+    holders > 0 && o.checkTargetsAtStart !== false
+      ? logTargetChecks(o.targets, o.checkRepo, o.logger, stopping.signal).catch(() => {})
+      : Promise.resolve();
   return {
     async stop() {
       // Aborting first: a holder waiting for its tables gives its message back at once.
       stopping.abort();
       await Promise.allSettled(subs.map((s) => s.stop()));
-      await pools.close();
+      await Promise.all([pools.close(), checked]);
     },
   };
 }

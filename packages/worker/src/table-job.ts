@@ -1,17 +1,8 @@
 import type { DeliveryContext, Message, Termination } from "@tablesnap/bus";
 import { messageOf } from "@tablesnap/core";
-import { connect, dumpTableData, type Sql } from "@tablesnap/dump";
-import {
-  attemptStores,
-  filesPrefix,
-  PLAN_FILE,
-  type RunPlan,
-  readJson,
-  resultPath,
-  type TableResult,
-  writeJson,
-} from "./control.ts";
-import { hasSqlState, isSnapshotGone, WorkerError } from "./errors.ts";
+import { connect, dumpTableData, isRefused, type Sql, type TableOutcome } from "@tablesnap/dump";
+import { filesPrefix } from "./bucket-layout.ts";
+import { isSnapshotGone, WorkerError } from "./errors.ts";
 import { emit, removeObjects } from "./outcome.ts";
 import { silentLogger, type WorkerDeps } from "./types.ts";
 
@@ -21,6 +12,8 @@ export interface TableWorkerDeps extends WorkerDeps {
   readonly signal: AbortSignal;
   /** Connections per source database: one per table copied at once. */
   readonly pools: SourcePools;
+  /** A copy that moves no rows for this long fails, naming the table (default 5 min). */
+  readonly tableStallMs?: number | undefined;
   /** Called before each copy starts; tests throw from it to inject a failure. */
   readonly beforeTable?:
     | ((job: JobMessage, ctx: DeliveryContext) => void | Promise<void>)
@@ -53,49 +46,37 @@ export class SourcePools {
   }
 }
 
-const plans = new Map<string, RunPlan>();
-
 /**
- * Copies one table inside its run's snapshot into the run's folder, records the result (for the
- * holder's manifest) and the table's status, and says so on the bus. A job whose result is
- * stored already (a redelivery) does nothing again; a job of an older attempt is dropped.
+ * Copies one table inside its run's snapshot into the run's folder, as the job's task says, then
+ * records the result (its files, for the holder's manifest) and status in the state database and
+ * says so on the bus. A job whose table is finished already for its attempt (a redelivery) does
+ * nothing again; a job of an older attempt is dropped.
  */
 export async function copyTableJob(d: TableWorkerDeps, job: JobMessage, ctx: DeliveryContext) {
   const snapshotId = job.snapshot_id;
-  if (!snapshotId) throw new WorkerError("job_without_snapshot", "table job without snapshot_id");
+  const task = job.task;
+  if (!snapshotId || !task) {
+    throw new WorkerError("job_without_task", "table job without snapshot_id or task");
+  }
   const run = await d.state.getRun(job.run_id);
   if (run?.status !== "running" || run.snapshotId !== snapshotId) return; // Stale.
   const target = d.targets.find((t) => t.name === run.target);
   if (!target) throw new WorkerError("unknown_target", `no target named "${run.target}"`);
-  const { files, control } = attemptStores(d.bucket, run.id, snapshotId);
-  const plan = plans.get(snapshotId) ?? (await readJson<RunPlan>(control, PLAN_FILE));
-  if (!plan) throw new WorkerError("no_plan", `run ${run.id} has no plan for ${snapshotId}`);
-  plans.set(snapshotId, plan);
-  if (plans.size > 64) plans.delete(plans.keys().next().value as string);
-  const entry = plan.tables.find(
-    (t) => t.info.schema === job.table.schema && t.info.name === job.table.name,
-  );
-  if (!entry) throw new WorkerError("not_planned", `${job.table.name} is not in the run's plan`);
   const ref = { schema: job.table.schema, name: job.table.name };
-  const path = resultPath(ref);
-  const prior = await readJson<TableResult>(control, path);
-  if (prior && prior.status !== "failed") return record(d, run, ref, prior, 0);
-
-  await d.state.markTable(run.id, ref, { status: "running" });
+  const prior = run.tables.find((t) => t.schema === ref.schema && t.name === ref.name);
+  if (prior?.snapshotId === snapshotId && (prior.status === "done" || prior.status === "skipped")) {
+    return;
+  }
+  const files = d.bucket.forPrefix(filesPrefix(run.id, snapshotId));
+  await d.state.markTable(run.id, ref, { status: "running", snapshotId });
   const started = Date.now();
   const alive = setInterval(() => ctx.working(), 1000);
-  let result: TableResult;
+  let result: TableOutcome;
   try {
     await d.beforeTable?.(job, ctx);
     const r = await dumpTableData({
-      sql: await d.pools.get(target.databaseUrl),
-      snapshotId,
-      table: entry.info,
-      store: files,
-      folder: entry.folder,
-      maxBytes: plan.maxBytes,
-      trailer: entry.trailer,
-      signal: d.signal,
+      ...{ sql: await d.pools.get(target.databaseUrl), snapshotId, store: files },
+      ...{ signal: d.signal, stallMs: d.tableStallMs, ...task },
     });
     result = { status: "done", rows: r.rows, files: r.files };
   } catch (e) {
@@ -104,39 +85,41 @@ export async function copyTableJob(d: TableWorkerDeps, job: JobMessage, ctx: Del
       (d.logger ?? silentLogger).warn({ runId: run.id, table: ref }, "snapshot gone: job dropped");
       return;
     }
-    if (!hasSqlState(e, "42501")) {
-      throw new WorkerError("copy_failed", `copy of ${entry.info.qname}: ${messageOf(e)}`, {
+    if (!isRefused(e)) {
+      throw new WorkerError("copy_failed", `copy of ${task.table.qname}: ${messageOf(e)}`, {
         cause: e,
         retriable: true,
       });
     }
-    result = { status: "skipped", reason: (e as Error).message };
+    result = { status: "skipped", reason: e.message };
   } finally {
     clearInterval(alive);
   }
   const now = await d.state.getRun(run.id);
   if (now?.snapshotId !== snapshotId || (now.status !== "running" && now.status !== "publishing")) {
     // Its attempt was given up while this copy ran: nothing will collect or remove the files.
-    await removeObjects(d, run.id, filesPrefix(run.id, snapshotId) + entry.folder);
+    await removeObjects(d, run.id, filesPrefix(run.id, snapshotId) + task.folder);
     return;
   }
-  await writeJson(control, path, result);
-  await record(d, run, ref, result, Date.now() - started);
+  await record(d, run, ref, snapshotId, result, Date.now() - started);
 }
 
 async function record(
   d: WorkerDeps,
   run: { id: string; target: string },
   ref: { schema: string; name: string },
-  r: TableResult,
+  snapshotId: string,
+  r: TableOutcome,
   durationMs: number,
 ): Promise<void> {
   if (r.status === "done") {
     const bytes = r.files.reduce((a, f) => a + f.bytes, 0);
-    await d.state.markTable(run.id, ref, { status: "done", rows: r.rows, bytes, durationMs });
+    await d.state.markTable(run.id, ref, {
+      ...{ status: "done", rows: r.rows, bytes, durationMs, snapshotId, files: r.files },
+    });
     await emit(d, run, "table.done", { table: ref, rows: r.rows, bytes, duration_ms: durationMs });
   } else {
-    await d.state.markTable(run.id, ref, { status: r.status, error: r.reason });
+    await d.state.markTable(run.id, ref, { status: r.status, error: r.reason, snapshotId });
     await emit(d, run, `table.${r.status}`, { table: ref, reason: r.reason });
   }
 }
@@ -147,10 +130,6 @@ export async function tableJobGivenUp(d: TableWorkerDeps, t: Termination): Promi
   if (!job?.snapshot_id) return;
   const run = await d.state.getRun(job.run_id);
   if (!run || run.snapshotId !== job.snapshot_id) return;
-  const ref = { schema: job.table.schema, name: job.table.name };
   const reason = `${t.reason}${t.error ? `: ${messageOf(t.error)}` : ""}`;
-  const { control } = attemptStores(d.bucket, run.id, job.snapshot_id);
-  await writeJson(control, resultPath(ref), { status: "failed", reason } satisfies TableResult);
-  await d.state.markTable(run.id, ref, { status: "failed", error: reason });
-  await emit(d, run, "table.failed", { table: ref, reason });
+  await record(d, run, job.table, job.snapshot_id, { status: "failed", reason }, 0);
 }

@@ -36,6 +36,7 @@ runService("dump worker", logger, async () => {
   const worker = await startDumpWorker({
     holders: config.worker.holders,
     concurrency: config.worker.copies,
+    tableStallMs: config.worker.tableStallSeconds * 1000,
     dumpDelivery: delivery,
     jobDelivery: delivery,
     bus,

@@ -1,14 +1,14 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import type { FileEntry } from "@tablesnap/core";
+import {
+  DATABASE_FILE,
+  type FileEntry,
+  SECTION_MARKER,
+  schemaFile,
+  TOC_FILE,
+} from "@tablesnap/core";
 import type { Tx } from "../connect.ts";
 import type { ParsedDump } from "./parse.ts";
 import { type Location, type PlacedEntry, placeEntries, type Section } from "./place.ts";
-
-/** Lines that mark where a restore runs each part: before the data, or after it. */
-export const SECTION_MARKER: Readonly<Record<Section, string>> = {
-  "pre-data": "-- tablesnap:section pre-data\n",
-  "post-data": "-- tablesnap:section post-data\n",
-};
 
 export interface SchemaFileTargets {
   /** Folder of each backed-up table by OID, e.g. `public/tables/users`. */
@@ -54,33 +54,30 @@ export async function writeSchemaFiles(
   for (const [oid, folder] of targets.tableFolders) {
     tableFiles.set(
       oid,
-      await put(store, `${folder}/schema.sql`, sectioned(group({ kind: "table", oid }))),
+      await put(store, schemaFile(folder), sectioned(group({ kind: "table", oid }))),
     );
   }
   const schemaFiles = new Map<string, FileEntry>();
   for (const [name, folder] of targets.schemaFolders) {
     schemaFiles.set(
       name,
-      await put(store, `${folder}/schema.sql`, sectioned(group({ kind: "schema", name }))),
+      await put(store, schemaFile(folder), sectioned(group({ kind: "schema", name }))),
     );
   }
   const db = `${dump.preamble}\n${sectioned(group({ kind: "database" }))}${dump.trailer}`;
   const pathOf = (l: Location) =>
     l.kind === "table"
-      ? `${targets.tableFolders.get(l.oid)}/schema.sql`
+      ? schemaFile(`${targets.tableFolders.get(l.oid)}`)
       : l.kind === "schema"
-        ? `${targets.schemaFolders.get(l.name)}/schema.sql`
-        : "database.sql";
+        ? schemaFile(`${targets.schemaFolders.get(l.name)}`)
+        : DATABASE_FILE;
   return {
     tableFiles,
     schemaFiles,
-    databaseFile: await put(store, "database.sql", db),
+    databaseFile: await put(store, DATABASE_FILE, db),
     tocFile: await put(store, TOC_FILE, tocText(placed, pathOf)),
   };
 }
-
-/** `toc.tsv`: pg_dump's own order of every entry, which the split into files cannot show. */
-export const TOC_FILE = "toc.tsv";
 
 /**
  * One line per entry in pg_dump's order: section, file, and the entry's position (1-based) among

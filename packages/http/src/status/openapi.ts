@@ -98,7 +98,8 @@ export const openApiDocument = {
     "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
-        summary: "NATS, state database and object store reachable (ingress alone: NATS only)",
+        summary:
+          "NATS, state database and object store reachable (ingress alone: NATS only); `targets` says which targets are failing (detail only: never 503)",
         responses: { "200": { description: "ready" }, "503": { description: "not ready" } },
       },
     },

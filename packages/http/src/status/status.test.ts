@@ -32,6 +32,14 @@ describe("status API", () => {
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ status: "not_ready", checks: { nats: { ok: false } } });
     bus.setAvailable(true);
+    // The seeded target's newest run failed after its last success: failing, yet still ready.
+    const ready = await get("/readyz", {});
+    const summary = await state.targetSummary("default");
+    expect(ready.status).toBe(200);
+    expect(ready.body["targets"]).toEqual({
+      default: { state: "failing", since: summary.lastFailure?.finishedAt?.toISOString() },
+    });
+    expect(JSON.stringify(ready.body)).not.toContain("pg_dump exited 1");
     const store = { ping: () => Promise.reject(new Error("s3 down")) };
     const app = statusApp({ config: envConfig(), state, bus, store });
     const res = await app.request("/readyz");

@@ -104,6 +104,7 @@ export class MemoryStateStore extends MemoryReads implements StateStore {
       this.tables.set(key, {
         ...{ runId, schema: t.schema, name: t.name, status: "pending", attempts: 0 },
         ...{ rows: null, bytes: null, durationMs: null, error: null },
+        ...{ snapshotId: null, files: null },
       });
     }
   }

@@ -1,4 +1,4 @@
-import type { Manifest } from "@tablesnap/core";
+import type { FileEntry, Manifest } from "@tablesnap/core";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -86,6 +86,10 @@ export const runTables = state.table(
     durationMs: integer("duration_ms"),
     attempts: integer().notNull().default(0),
     error: text(),
+    /** The dump attempt (its snapshot) the status and result belong to. */
+    snapshotId: text("snapshot_id"),
+    /** The files a `done` table's copy wrote, as the manifest lists them. */
+    files: jsonb().$type<FileEntry[]>(),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.schema, t.name] }),

@@ -3,6 +3,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import {
+  MANIFEST_FILE,
   type Manifest,
   parseManifest,
   serializeManifest,
@@ -26,7 +27,7 @@ export function pendingDir(workDir: string, backupId: string): string {
 
 /** Writes the manifest beside the files: the folder is then a backup folder `verify` accepts. */
 export async function keepManifest(dir: string, manifest: Manifest): Promise<void> {
-  await writeFile(join(dir, "manifest.json"), serializeManifest(manifest));
+  await writeFile(join(dir, MANIFEST_FILE), serializeManifest(manifest));
 }
 
 /** A kept dump, re-checked file by file against its manifest before anything is published. */
@@ -39,7 +40,7 @@ export async function loadKept(
     throw new KeptDumpError(
       `--resume ${dir} is not a complete dump (${report.problems[0]?.message ?? "no manifest"}); run the backup again without --resume`,
     );
-  const text = Buffer.concat(await chunks(store.read("manifest.json"))).toString("utf8");
+  const text = Buffer.concat(await chunks(store.read(MANIFEST_FILE))).toString("utf8");
   return { manifest: parseManifest(text), store };
 }
 

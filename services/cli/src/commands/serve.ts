@@ -68,6 +68,7 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
       ...workerDeps,
       holders: config.worker.holders,
       concurrency: config.worker.copies,
+      tableStallMs: config.worker.tableStallSeconds * 1000,
       dumpDelivery: delivery,
       jobDelivery: delivery,
       checkRepo: repoChecker({ apiUrl: config.github.apiUrl, auth: config.github.auth }),

@@ -1,0 +1,72 @@
+import { toFolderName } from "./names.ts";
+
+/**
+ * The backup format: every name in a backup folder, and the markers inside its files. The dump
+ * writes with these and restore, verify, the publisher and the services read with them; nothing
+ * else spells a file name of the format. `docs/backup-format.md` describes it for people.
+ */
+export const MANIFEST_FILE = "manifest.json";
+/** Database-wide objects (and pg_dump's preamble and trailer). */
+export const DATABASE_FILE = "database.sql";
+/** pg_dump's own order of every entry, which the split into files cannot show. */
+export const TOC_FILE = "toc.tsv";
+export const ROLES_FILE = "roles.sql";
+
+/** `<schema>`: a schema's folder. */
+export function schemaFolder(schema: string): string {
+  return toFolderName(schema);
+}
+
+/** `<schema>/tables/<table>`: a table's folder. */
+export function tableFolder(schema: string, table: string): string {
+  return `${toFolderName(schema)}/tables/${toFolderName(table)}`;
+}
+
+/** `<folder>/schema.sql`: the objects of a schema, or a table and its indexes, grants, … */
+export function schemaFile(folder: string): string {
+  return `${folder}/schema.sql`;
+}
+
+export function isSchemaFile(path: string): boolean {
+  return path.endsWith("/schema.sql");
+}
+
+/** `<schema>/sequences.sql`: values of the sequences no backed-up table owns. */
+export function sequencesFile(folder: string): string {
+  return `${folder}/sequences.sql`;
+}
+
+/** `data.sql`, `data.part-002.sql`, …: the first part keeps the plain name. */
+export function numberedPath(base: string, ext: string): (n: number) => string {
+  return (n) => (n === 1 ? `${base}${ext}` : `${base}.part-${String(n).padStart(3, "0")}${ext}`);
+}
+
+/** A table's data parts: `<folder>/data.sql`, `<folder>/data.part-002.sql`, … */
+export function dataPartPath(folder: string): (n: number) => string {
+  return numberedPath(`${folder}/data`, ".sql");
+}
+
+/** Which part of a table's data `path` is (1 for `data.sql`), or null when it is none. */
+export function dataPartNumber(path: string): number | null {
+  const m = /\/data(?:\.part-(\d+))?\.sql$/.exec(path);
+  return m ? Number(m[1] ?? 1) : null;
+}
+
+/** `<schema>/<schema>.dump`, `….part-002.dump`, …: pg_dump's custom archive of one schema. */
+export function archivePartPath(folder: string): (n: number) => string {
+  return numberedPath(`${folder}/${folder}`, ".dump");
+}
+
+export type Section = "pre-data" | "post-data";
+
+/** Lines that mark where a restore runs each part of a schema file: before the data, or after. */
+export const SECTION_MARKER: Readonly<Record<Section, string>> = {
+  "pre-data": "-- tablesnap:section pre-data\n",
+  "post-data": "-- tablesnap:section post-data\n",
+};
+
+/** Reads a marker line back: its section, or null for any other line. */
+export function sectionOfMarker(line: string): Section | null {
+  const m = /^-- tablesnap:section (pre-data|post-data)$/.exec(line);
+  return m ? (m[1] as Section) : null;
+}
