@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Backs up the hard-cases database with the same CLI source under Node, Bun and Deno, and checks
-# each run made one commit whose table files are the same blobs as Node's.
+# each run made one commit whose table files are the same blobs as Node's. Then runs `serve` under
+# each runtime: a signed push webhook must become a published commit (bench/e2e.ts --smoke, with
+# the GitHub emulator and s3rver), and SIGTERM must stop it with exit code 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 admin="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -31,3 +33,9 @@ done
 diff "$work/node.tables" "$work/bun.tables" && diff "$work/node.tables" "$work/deno.tables" \
   || { echo "runtimes wrote different table files" >&2; exit 1; }
 echo "smoke: node, bun and deno wrote the same $(wc -l < "$work/node.tables") table files"
+
+for rt in node bun deno; do
+  echo "-- serve under $rt"
+  node bench/e2e.ts --rounds 1 --tables 3 --rows 100 --runtime "$rt" --smoke
+done
+echo "smoke: serve turned a webhook into a commit and stopped on SIGTERM under node, bun and deno"

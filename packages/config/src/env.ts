@@ -104,8 +104,44 @@ function s3(e: ParsedEnv, issues: ConfigIssue[]): S3Settings | undefined {
   return { endpoint, bucket, accessKey, secretKey, region: e.S3_REGION };
 }
 
+/**
+ * GitHub credentials from the environment, the one precedence every command and service uses: a
+ * GitHub App when any `GITHUB_APP_*` variable is set (then all it needs must be), else
+ * `GITHUB_TOKEN`, else none. Problems are named by variable.
+ */
+export function githubAuthFromEnv(
+  env: Env,
+  readFile: (p: string) => string,
+): { auth: GitHubAuth | undefined; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const parsed = githubEnvSchema.safeParse(present(env));
+  if (!parsed.success) {
+    return {
+      auth: undefined,
+      issues: parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message })),
+    };
+  }
+  const auth = githubAuth(parsed.data, readFile, issues);
+  return { auth, issues };
+}
+
+const githubEnvSchema = envSchema.pick({
+  GITHUB_TOKEN: true,
+  GITHUB_APP_ID: true,
+  GITHUB_APP_PRIVATE_KEY: true,
+  GITHUB_APP_PRIVATE_KEY_FILE: true,
+  GITHUB_APP_INSTALLATION_ID: true,
+});
+
 function githubAuth(
-  e: ParsedEnv,
+  e: Pick<
+    ParsedEnv,
+    | "GITHUB_TOKEN"
+    | "GITHUB_APP_ID"
+    | "GITHUB_APP_PRIVATE_KEY"
+    | "GITHUB_APP_PRIVATE_KEY_FILE"
+    | "GITHUB_APP_INSTALLATION_ID"
+  >,
   readFile: (p: string) => string,
   issues: ConfigIssue[],
 ): GitHubAuth | undefined {

@@ -1,6 +1,7 @@
 export type { Cron } from "./cron.ts";
 export { CronSyntaxError, cronSlotId, nextSlot, parseCron } from "./cron.ts";
 export { parseDuration } from "./duration.ts";
+export { githubAuthFromEnv } from "./env.ts";
 export { ConfigError } from "./errors.ts";
 export type { LoadOptions } from "./load.ts";
 export { loadConfig } from "./load.ts";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { githubAuthFromEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
 import { loadConfig } from "./load.ts";
 
@@ -186,5 +187,31 @@ describe("loadConfig from the environment alone", () => {
     expect(() => loadConfig({})).toThrow(
       /invalid configuration \(2 problems\):\n {2}TABLESNAP_DATABASE_URL: required.*\n {2}TABLESNAP_GITHUB_REPO: required/,
     );
+  });
+});
+
+describe("githubAuthFromEnv: one precedence for the CLI and the services", () => {
+  const noFile = (p: string): string => {
+    throw Object.assign(new Error(`no ${p}`), { code: "ENOENT" });
+  };
+  it("prefers the GitHub App when its variables are set, else the token", () => {
+    const both = { GITHUB_TOKEN: "ghp_x", GITHUB_APP_ID: "7", GITHUB_APP_PRIVATE_KEY: PEM };
+    expect(githubAuthFromEnv(both, noFile)).toEqual({
+      auth: { kind: "app", appId: "7", privateKey: PEM },
+      issues: [],
+    });
+    expect(githubAuthFromEnv({ GITHUB_TOKEN: "ghp_x" }, noFile)).toEqual({
+      auth: { kind: "token", token: "ghp_x" },
+      issues: [],
+    });
+    expect(githubAuthFromEnv({}, noFile)).toEqual({ auth: undefined, issues: [] });
+  });
+  it("names what an incomplete App configuration lacks instead of falling back to the token", () => {
+    const r = githubAuthFromEnv(
+      { GITHUB_TOKEN: "ghp_x", GITHUB_APP_PRIVATE_KEY_FILE: "/nope.pem" },
+      noFile,
+    );
+    expect(r.auth).toBeUndefined();
+    expect(r.issues.map((i) => i.path)).toEqual(["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY_FILE"]);
   });
 });

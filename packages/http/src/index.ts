@@ -7,8 +7,6 @@ export { combinedApp } from "./combined.ts";
 export { HttpError } from "./errors.ts";
 export type { IngressOptions } from "./ingress/app.ts";
 export { addIngressRoutes, ingressApp } from "./ingress/app.ts";
-export type { AppClientOptions } from "./ingress/app-client.ts";
-export { appJwt, githubAppClient } from "./ingress/app-client.ts";
 export type { Classification } from "./ingress/classify.ts";
 export { classifyGitHubEvent } from "./ingress/classify.ts";
 export type {

@@ -1,7 +1,14 @@
 import type { DeliveryContext } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";
 import { type Manifest, messageOf, serializeManifest } from "@tablesnap/core";
-import { connect, inSnapshot, openSnapshot, runEngine, TablesFailedError } from "@tablesnap/dump";
+import {
+  ConnectionError,
+  connect,
+  inSnapshot,
+  openSnapshot,
+  runEngine,
+  TablesFailedError,
+} from "@tablesnap/dump";
 import type { RunWithTriggers } from "@tablesnap/state";
 import { filesPrefix, MANIFEST_FILE, writeText } from "./bucket-layout.ts";
 import { WorkerError } from "./errors.ts";
@@ -53,7 +60,10 @@ export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryCont
     await dumpRun(d, run, target, ctx);
   } catch (e) {
     const retriable = Reflect.get(e as object, "retriable") === true;
-    if (retriable && ctx.deliveryCount < ctx.maxDeliver && !d.signal.aborted) throw e;
+    // A database that does not answer is tried twice, not for every delivery: each try waits
+    // out the connect bound, and the target's next trigger tries again anyway.
+    const tries = e instanceof ConnectionError ? Math.min(2, ctx.maxDeliver) : ctx.maxDeliver;
+    if (retriable && ctx.deliveryCount < tries && !d.signal.aborted) throw e;
     if (d.signal.aborted) throw e; // Stopping: the next holder starts it again.
     await failRun(d, run, `dump failed: ${messageOf(e)}`);
   }

@@ -1,14 +1,6 @@
+import { readFileSync } from "node:fs";
+import { type GitHubAuth, githubAuthFromEnv } from "@tablesnap/config";
 import { UsageError } from "@tablesnap/core";
-
-/** Credentials for --github, from the environment; a key file is read when the run starts. */
-export type GitHubCredentials =
-  | { readonly kind: "token"; readonly token: string }
-  | {
-      readonly kind: "app";
-      readonly appId: string;
-      readonly privateKey: { readonly pem: string } | { readonly file: string };
-      readonly installationId: number | undefined;
-    };
 
 /** Where a backup goes: a repository on disk, a GitHub repository, or any git remote. */
 export type BackupTarget =
@@ -17,7 +9,7 @@ export type BackupTarget =
       readonly kind: "github";
       readonly repository: string;
       readonly apiUrl: string | undefined;
-      readonly credentials: GitHubCredentials;
+      readonly credentials: GitHubAuth;
       /** TABLESNAP_GITHUB_WAIT_UNIT_MS, TABLESNAP_GITHUB_WRITE_INTERVAL_MS: for tests and emulators. */
       readonly tuning: { readonly waitUnitMs?: number; readonly minWriteIntervalMs?: number };
     }
@@ -82,28 +74,15 @@ function ms<K extends string>(
   return { [key]: Number(raw) } as Partial<Record<K, number>>;
 }
 
-function credentials(env: Readonly<Record<string, string | undefined>>): GitHubCredentials {
-  const token = env["GITHUB_TOKEN"];
-  if (token) return { kind: "token", token };
-  const appId = env["GITHUB_APP_ID"];
-  const pem = env["GITHUB_APP_PRIVATE_KEY"];
-  const file = env["GITHUB_APP_PRIVATE_KEY_FILE"];
-  if (!appId || !(pem || file))
+/** The same credentials, by the same precedence, as the services read (`githubAuthFromEnv`). */
+function credentials(env: Readonly<Record<string, string | undefined>>): GitHubAuth {
+  const { auth, issues } = githubAuthFromEnv(env, (p) => readFileSync(p, "utf8"));
+  if (issues.length > 0) {
+    throw new UsageError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+  }
+  if (!auth)
     throw new UsageError(
       "--github needs credentials: set GITHUB_TOKEN, or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_FILE)",
     );
-  if (!/^\d+$/.test(appId))
-    throw new UsageError(`GITHUB_APP_ID must be the app's number (got ${JSON.stringify(appId)})`);
-  const installation = env["GITHUB_APP_INSTALLATION_ID"];
-  if (installation !== undefined && !/^\d+$/.test(installation))
-    throw new UsageError(
-      `GITHUB_APP_INSTALLATION_ID must be a number (got ${JSON.stringify(installation)})`,
-    );
-  return {
-    kind: "app",
-    appId,
-    // A key pasted into one line of an env file keeps its line breaks as \n.
-    privateKey: pem ? { pem: pem.replace(/\\n/g, "\n") } : { file: file ?? "" },
-    installationId: installation === undefined ? undefined : Number(installation),
-  };
+  return auth;
 }

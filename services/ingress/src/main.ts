@@ -2,13 +2,8 @@
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact } from "@tablesnap/config";
 import { messageOf, runService } from "@tablesnap/core";
-import {
-  githubAppClient,
-  ingressApp,
-  jsonLogger,
-  scheduleRedelivery,
-  serveApp,
-} from "@tablesnap/http";
+import { ingressApp, jsonLogger, scheduleRedelivery, serveApp } from "@tablesnap/http";
+import { githubAppOctokit } from "@tablesnap/publish/github";
 import { PgStateStore } from "@tablesnap/state";
 
 const logger = jsonLogger({ service: "ingress" });
@@ -36,7 +31,7 @@ runService("ingress", logger, async () => {
   const stopRedelivery =
     auth?.kind === "app"
       ? scheduleRedelivery({
-          client: githubAppClient({
+          client: githubAppOctokit({
             apiUrl: config.github.apiUrl,
             appId: auth.appId,
             privateKey: auth.privateKey,

@@ -1,7 +1,7 @@
 import { createVerify, generateKeyPairSync } from "node:crypto";
+import { githubAppOctokit } from "@tablesnap/publish/github";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { githubAppClient } from "./app-client.ts";
 import { type HookDelivery, nextCursor, redeliverFailed } from "./redeliver.ts";
 
 // The GitHub emulator (@tablesnap/github-emulator) is not a dependency of this package and cannot
@@ -15,7 +15,7 @@ function fakeGitHub(deliveries: HookDelivery[]) {
   const attempts: number[] = [];
   const app = new Hono();
   const authorized = (header: string | undefined) => {
-    const [h, b, s] = (header ?? "").replace(/^Bearer /, "").split(".");
+    const [h, b, s] = (header ?? "").replace(/^bearer /i, "").split(".");
     return createVerify("RSA-SHA256")
       .update(`${h}.${b}`)
       .verify(publicKey, s ?? "", "base64url");
@@ -43,12 +43,14 @@ function fakeGitHub(deliveries: HookDelivery[]) {
     attempts.push(id);
     return c.json({}, 202);
   });
-  const client = githubAppClient({
+  // The Octokit every service uses for the app (@tablesnap/publish/github), on this fake.
+  const client = githubAppOctokit({
     apiUrl: "http://gh",
     appId: "42",
     privateKey: pem,
-    now: () => NOW,
-    fetch: (input, init) => Promise.resolve(app.request(String(input), init)),
+    retries: 0,
+    fetch: (input, init) =>
+      Promise.resolve(app.request(input instanceof Request ? input : String(input), init)),
   });
   return { client, attempts };
 }

@@ -1,13 +1,12 @@
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { type Manifest, UsageError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
 import { type BackupRepo, GitRemoteRepo, publishBackup, redact } from "@tablesnap/publish";
-import { type GitHubAuth, GitHubBackupRepo } from "@tablesnap/publish/github";
+import { GitHubBackupRepo } from "@tablesnap/publish/github";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
-import type { GitHubCredentials } from "../target-args.ts";
 import { type BackupOutcome, type Critical, describe, dump } from "./dump-step.ts";
 import {
   dropKept,
@@ -82,7 +81,7 @@ async function openTarget(args: BackupArgs, out: Output): Promise<RemoteTarget> 
   const t = args.target;
   if (t.kind === "github") {
     const repo = await GitHubBackupRepo.open({
-      auth: await auth(t.credentials),
+      auth: t.credentials,
       repository: t.repository,
       ...(t.apiUrl ? { apiUrl: t.apiUrl } : {}),
       ...t.tuning,
@@ -99,22 +98,4 @@ async function openTarget(args: BackupArgs, out: Output): Promise<RemoteTarget> 
     throw e;
   }
   return { repo, label: redact(t.url), close: () => repo.close() };
-}
-
-async function auth(c: GitHubCredentials): Promise<GitHubAuth> {
-  if (c.kind === "token") return c;
-  let privateKey: string;
-  if ("pem" in c.privateKey) privateKey = c.privateKey.pem;
-  else {
-    const file = c.privateKey.file;
-    privateKey = await readFile(file, "utf8").catch((e: unknown) => {
-      throw new UsageError(`cannot read GITHUB_APP_PRIVATE_KEY_FILE ${file}: ${String(e)}`);
-    });
-  }
-  return {
-    kind: "app",
-    appId: c.appId,
-    privateKey,
-    ...(c.installationId === undefined ? {} : { installationId: c.installationId }),
-  };
 }
