@@ -12,9 +12,13 @@ import type { TargetConfig } from "@tablesnap/config";
 import { startPublisher } from "@tablesnap/publisher";
 import { type Running, repoOpener } from "@tablesnap/runs";
 import { migrate, PgStateStore, type RunDetail } from "@tablesnap/state";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import {
+  createScratchDatabase,
+  deleteStreams,
+  type ScratchDatabase,
+  until,
+} from "@tablesnap/test-harness";
 import { type DumpWorkerOptions, startDumpWorker } from "../src/index.ts";
-import { deleteStreams } from "./streams.ts";
 
 const NATS_URL = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 
@@ -172,17 +176,6 @@ export async function startPipeline(options: { stockS3?: boolean } = {}): Promis
   };
 }
 
-/** Polls `check` every 50 ms until it gives a value; fails after 30 s naming `what`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const CHILD = fileURLToPath(new URL("./worker-child.ts", import.meta.url));
 
 /** A dump worker in a process of its own (test/worker-child.ts), for tests that SIGKILL one. */
@@ -212,3 +205,5 @@ export async function startChildWorker(config: string): Promise<ChildWorker> {
   }
   return { kill };
 }
+
+export { until };

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { MESSAGE_KINDS, type Message, NatsBus, streamName } from "@tablesnap/bus";
+import { type Message, NatsBus } from "@tablesnap/bus";
+import { deleteStreams, until } from "@tablesnap/test-harness";
 import { afterAll, describe, expect, it } from "vitest";
 import { envConfig, githubRequest, silent } from "../test/fixtures.ts";
-import { deleteStreams, NATS_URL, ownNatsServer, until } from "../test/nats.ts";
+import { NATS_URL, ownNatsServer } from "../test/nats.ts";
 import { ingressApp } from "./app.ts";
 
 const push = JSON.stringify({
@@ -17,10 +18,7 @@ describe("ingress with a real NatsBus", () => {
   const bus = new NatsBus({ servers: NATS_URL, prefix, logger: silent });
   afterAll(async () => {
     await bus.close();
-    await deleteStreams(
-      NATS_URL,
-      MESSAGE_KINDS.map((k) => streamName(prefix, k)),
-    );
+    await deleteStreams(NATS_URL, prefix);
   });
 
   it("puts a signed push into the trigger stream, once per delivery", async () => {
@@ -39,7 +37,7 @@ describe("ingress with a real NatsBus", () => {
     const sub = await bus.consume("trigger", { durable: "int-test" }, (m) => {
       got.push(m);
     });
-    await until(async () => got.length === 1, "the trigger");
+    await until("the trigger", async () => got.length === 1);
     await sub.stop();
     expect(got[0]).toMatchObject({
       id: delivery,
@@ -65,8 +63,8 @@ describe("ingress while its NATS goes away and comes back", () => {
       expect(down.headers.get("retry-after")).toBeTruthy();
       await server.start();
       await until(
-        async () => (await app.request(await githubRequest(push))).status === 202,
         "a 202 after NATS restarted",
+        async () => (await app.request(await githubRequest(push))).status === 202,
         30_000,
       );
     } finally {
