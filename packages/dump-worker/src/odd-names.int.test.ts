@@ -5,7 +5,10 @@ import { loadHardCases } from "@tablesnap/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Pipeline, startPipeline } from "../test/pipeline.ts";
 
-/** Names that only a reversible folder name survives: slashes, dots, `..`, case, 63 bytes. */
+/**
+ * The hard-cases database plus names that only a reversible folder name survives: slashes, dots,
+ * `..`, spaces, quotes, case, unicode, 63 bytes; in a schema of such a name too.
+ */
 const TORTURE = `
   create schema "a/b";
   create table "a/b"."../../etc/passwd" (id int primary key, v text);
@@ -13,6 +16,9 @@ const TORTURE = `
   create table public."My Table" (id int primary key, "Note" text);
   create table public."${"x".repeat(63)}" (id int primary key);
   create table public."日本語テーブル名の長い名前です" (id int primary key);
+  create schema "Odd ""Schema"".v1";
+  create table "Odd ""Schema"".v1"."it's ""quoted"" . and spaced" (id int primary key, v text);
+  insert into "Odd ""Schema"".v1"."it's ""quoted"" . and spaced" values (1, 'x');
   insert into "a/b"."../../etc/passwd" values (1, 'root'), (2, 'daemon');
   insert into "a/b"."c/d" select generate_series(1, 10);
   insert into public."My Table" values (1, 'hello'), (2, null);`;
@@ -24,13 +30,16 @@ const files = (m: Manifest) =>
     .map((f) => `${f.path} ${f.sha256}`)
     .sort();
 
-describe("the services back up odd names exactly as the CLI does, on stock s3rver", () => {
+describe.each([
+  { s3: "stock s3rver", stockS3: true },
+  { s3: "the harness's s3rver", stockS3: false },
+])("the services back up odd names exactly as the CLI does, on $s3", ({ stockS3 }) => {
   let p: Pipeline;
   let cli: Manifest;
   let dir: string;
 
   beforeAll(async () => {
-    p = await startPipeline({ stockS3: true });
+    p = await startPipeline({ stockS3 });
     await loadHardCases(p.source.url);
     await p.source.sql.unsafe(TORTURE);
     // What the CLI writes: the same engine, into a folder.
@@ -53,7 +62,12 @@ describe("the services back up odd names exactly as the CLI does, on stock s3rve
     const link = p.gitShow("backups/latest/latest").trim();
     const published = parseManifest(p.gitShow(`backups/latest/${link}/manifest.json`));
     expect(published.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(
-      expect.arrayContaining(["a/b.../../etc/passwd", "a/b.c/d", "public.My Table"]),
+      expect.arrayContaining([
+        "a/b.../../etc/passwd",
+        "a/b.c/d",
+        "public.My Table",
+        `Odd "Schema".v1.it's "quoted" . and spaced`,
+      ]),
     );
     expect(files(published)).toEqual(files(cli));
     expect(await p.leftovers(runId)).toEqual([]);
