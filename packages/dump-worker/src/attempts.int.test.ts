@@ -83,6 +83,32 @@ it("removes a failed run's objects from the bucket", async () => {
   }
 });
 
+it("removes what a publisher killed after ending a run left in the bucket, on the run's next message", async () => {
+  await p.publisher();
+  const worker = await p.dumpWorker();
+  try {
+    const runId = await p.startRun("api-leftover");
+    const run = await p.waitForRun(runId);
+    expect(run.status).toBe("succeeded");
+    expect(await p.leftovers(runId)).toEqual([]);
+    // What a publisher killed between finishRun and its clean-up leaves: the files of the
+    // published attempt and of an attempt given up earlier.
+    const files = ["items/data.sql", "manifest.json"].map((f) => `${run.snapshotId}/${f}`);
+    for (const key of [...files, "00000001-0000AAAA-1/notes/data.sql"]) {
+      const w = await p.bucket.forPrefix(`runs/${runId}/`).openWriter(key);
+      await w.write(new TextEncoder().encode("left behind"));
+      await w.close();
+    }
+    expect(await p.bucket.forPrefix(`runs/${runId}/`).list()).toHaveLength(3);
+    // The redelivered `run` message finds the run ended and cleans up.
+    await p.bus.publish("run", { run_id: runId, target: "default" }, { msgId: `${runId}:again` });
+    expect(await p.leftovers(runId)).toEqual([]);
+    expect((await p.state.getRun(runId))?.status).toBe("succeeded");
+  } finally {
+    await worker.stop();
+  }
+});
+
 it("drops the files of a table copy whose attempt was replaced while it ran", async () => {
   await p.state.recordTrigger(
     {

@@ -9,6 +9,7 @@ import {
   MANIFEST_FILE,
   type OpenRepo,
   readText,
+  removeEndedRun,
   removePublishedRun,
   silentLogger,
   tell,
@@ -24,13 +25,17 @@ export interface PublisherDeps extends WorkerDeps {
 /**
  * Publishes a dumped run as one commit and ends it. Idempotent: a redelivered message (the
  * publisher died after the commit) finds the backup on the branch already and makes no commit;
- * a run already ended is left alone. Failures that a retry may fix are naked until the last
+ * a run already ended only has its leftover objects removed. Failures that a retry may fix are naked until the last
  * delivery; then, or for any other failure, the run ends `failed` and Slack hears of it.
  */
 export async function publishRun(d: PublisherDeps, msg: Message<"run">, ctx: DeliveryContext) {
   const run = await d.state.getRun(msg.run_id);
   if (!run) throw new WorkerError("run_not_found", `run ${msg.run_id} is not in the state store`);
-  if (run.status !== "running" && run.status !== "publishing") return;
+  if (run.status !== "running" && run.status !== "publishing") {
+    // Ended already: a publisher killed after ending it may have left its objects.
+    await removeEndedRun(d, run);
+    return;
+  }
   try {
     await publish(d, run, ctx);
   } catch (e) {

@@ -2,7 +2,14 @@ export { filesPrefix, MANIFEST_FILE, readText, runPrefix, writeText } from "./bu
 export type { Running } from "./consume.ts";
 export { delivery, givenUp } from "./consume.ts";
 export { hasSqlState, isRetriable, isSnapshotGone, WorkerError } from "./errors.ts";
-export { emit, failRun, removeObjects, removePublishedRun, tell } from "./outcome.ts";
+export {
+  emit,
+  failRun,
+  removeEndedRun,
+  removeObjects,
+  removePublishedRun,
+  tell,
+} from "./outcome.ts";
 export type { GitHubSettings, OpenedRepo, OpenRepo } from "./repo.ts";
 export { repoChecker, repoOpener } from "./repo.ts";
 export type { Outcome } from "./slack.ts";

@@ -30,11 +30,31 @@ export async function emit(
  */
 export async function failRun(d: WorkerDeps, run: RunWithTriggers, error: string): Promise<void> {
   const t = await d.state.finishRun(run.id, "failed", { error });
-  (d.logger ?? silentLogger).error({ runId: run.id, target: run.target, error }, "run failed");
-  if (!t.changed) return;
+  const log = d.logger ?? silentLogger;
+  if (!t.changed) {
+    // Ended already (a message given up after its run was published): say so, not "failed",
+    // and remove what a worker killed before its clean-up left behind.
+    log.info({ runId: run.id, status: t.run.status, error }, "run ended already");
+    await removeEndedRun(d, t.run);
+    return;
+  }
+  log.error({ runId: run.id, target: run.target, error }, "run failed");
   await emit(d, run, "run.failed", { error });
   await tell(d, run, { status: "failed", error });
   await removeObjects(d, run.id, runPrefix(run.id));
+}
+
+/**
+ * Removes whatever an ended run still has in the bucket (its worker was killed between ending
+ * the run and cleaning up). Idempotent: a published run's files by name, then its prefix.
+ */
+export async function removeEndedRun(
+  d: WorkerDeps,
+  run: { id: string; snapshotId: string | null; manifest: Manifest | null },
+): Promise<void> {
+  if (run.snapshotId && run.manifest) {
+    await removePublishedRun(d, run.id, run.snapshotId, run.manifest);
+  } else await removeObjects(d, run.id, runPrefix(run.id));
 }
 
 /**
