@@ -19,11 +19,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { freePort } from "../test/src/net.ts";
 import { CLI, ROOT } from "./lib/commands.ts";
 import { databaseUrl, dropDatabase, psql } from "./lib/db.ts";
 import { log, round1 } from "./lib/format.ts";
@@ -106,18 +106,6 @@ interface Round {
 
 const importPath = async <T>(...parts: string[]): Promise<T> =>
   (await import(pathToFileURL(join(ROOT, ...parts)).href)) as T;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@
  * exactly one message into the trigger stream, writes .bench/ingress-<time>.json and deletes
  * the bench's streams.
  *
- * bench/ has no node_modules, so `@tablesnap/http` and `@tablesnap/bus` are not resolvable from
+ * bench/ has no node_modules, so `@tablesnap/ingress`, `@tablesnap/http` and `@tablesnap/bus` are not resolvable from
  * here: their entry files are imported by path (they resolve their own dependencies), typed by
  * the few members used below.
  */
@@ -105,8 +105,10 @@ async function load(url: string): Promise<LoadResult> {
   };
 }
 
-interface HttpModule {
+interface IngressModule {
   ingressApp(o: { config: unknown; bus: unknown; logger: unknown }): unknown;
+}
+interface HttpModule {
   serveApp(
     app: unknown,
     port: number,
@@ -139,6 +141,7 @@ async function entry<T>(pkg: string): Promise<T> {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const http = await entry<HttpModule>("http");
+  const ingress = await entry<IngressModule>("ingress");
   const busModule = await entry<BusModule>("bus");
   const { loadConfig } = await entry<ConfigModule>("config");
   const prefix = `bench_ingress_${randomBytes(4).toString("hex")}`;
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
   const triggers = busModule.streamName(prefix, "trigger");
   try {
     await bus.ensureStreams();
-    const app = http.ingressApp({ config, bus, logger: http.silentLogger });
+    const app = ingress.ingressApp({ config, bus, logger: http.silentLogger });
     const server = await http.serveApp(app, 0, "127.0.0.1");
     const url = `http://127.0.0.1:${server.port}/webhooks/github`;
     log(`ingress on ${url}, NATS ${NATS_URL} prefix ${prefix}`);

@@ -1,5 +1,6 @@
 export { type CatalogFacts, catalogFacts, tableDigests } from "./catalog.ts";
 export { hardCasesSql, loadHardCases } from "./fixtures.ts";
+export { deleteStreams } from "./nats.ts";
 export { freePort } from "./net.ts";
 export type { ScratchDatabase } from "./postgres.ts";
 export { adminUrl, createScratchDatabase, psql, withDatabase } from "./postgres.ts";
@@ -10,3 +11,5 @@ export {
   type SupabaseCluster,
   startSupabaseCluster,
 } from "./supabase.ts";
+export type { UntilOptions } from "./until.ts";
+export { until } from "./until.ts";

@@ -18,16 +18,22 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates a throw-away database with a unique name; `drop()` removes it. */
-export async function createScratchDatabase(prefix = "tsnap"): Promise<ScratchDatabase> {
+/**
+ * Creates a throw-away database with a unique name on `server` (default `adminUrl()`); `drop()`
+ * removes it.
+ */
+export async function createScratchDatabase(
+  prefix = "tsnap",
+  server = adminUrl(),
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = withDatabase(adminUrl(), name);
+  const url = withDatabase(server, name);
   const sql = postgres(url, { max: 4, onnotice: () => {} });
   return {
     name,
@@ -35,7 +41,7 @@ export async function createScratchDatabase(prefix = "tsnap"): Promise<ScratchDa
     sql,
     async drop() {
       await sql.end();
-      const a = postgres(adminUrl(), { max: 1, onnotice: () => {} });
+      const a = postgres(server, { max: 1, onnotice: () => {} });
       try {
         await a.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {

@@ -1,3 +1,4 @@
+import { until } from "@tablesnap/test-harness";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   InvalidMessageError,
@@ -8,7 +9,7 @@ import {
 } from "../src/index.ts";
 import { describeDelivery } from "./delivery.ts";
 import { type BusFactory, drained } from "./fixture.ts";
-import { job, trigger, waitFor, work } from "./helpers.ts";
+import { job, trigger, work } from "./helpers.ts";
 import { describeResilience } from "./resilience.ts";
 
 export type { BusFactory, BusFixture } from "./fixture.ts";
@@ -37,7 +38,7 @@ export function describeBus(name: string, factory: BusFactory): void {
       for (const kind of MESSAGE_KINDS) {
         expect(await bus.publish(kind, samples[kind])).toMatchObject({ duplicate: false, seq: 1 });
       }
-      await waitFor(() => got.size === MESSAGE_KINDS.length, "every kind to arrive");
+      await until("every kind to arrive", () => got.size === MESSAGE_KINDS.length);
       for (const kind of MESSAGE_KINDS) {
         expect(got.get(kind)).toEqual({ message: samples[kind], deliveryCount: 1 });
       }
@@ -70,7 +71,7 @@ export function describeBus(name: string, factory: BusFactory): void {
         { durable: "w", onTerm: (t) => void terms.push(t) },
         (j) => void handled.push(j.table.name),
       );
-      await waitFor(() => handled.length === 1 && terms.length === 2, "one job and two terms");
+      await until("one job and two terms", () => handled.length === 1 && terms.length === 2);
       expect(handled).toEqual(["users"]);
       expect(terms.map((t) => [t.reason, t.deliveryCount])).toEqual([
         [expect.stringMatching(/^invalid job message: not JSON/), 1],
@@ -97,7 +98,7 @@ export function describeBus(name: string, factory: BusFactory): void {
 
       const seen: unknown[] = [];
       await bus.consume("trigger", { durable: "c" }, (t) => void seen.push([t.id, t.note]));
-      await waitFor(() => seen.length === 2, "two triggers");
+      await until("two triggers", () => seen.length === 2);
       await drained(bus, "trigger", "c");
       expect(seen).toEqual([
         ["delivery-1", undefined],
@@ -120,7 +121,7 @@ export function describeBus(name: string, factory: BusFactory): void {
       }
       const tables = Array.from({ length: 20 }, (_, i) => `t${String(i).padStart(2, "0")}`);
       for (const t of tables) await a.publish("job", job("run-share", t));
-      await waitFor(() => handled.length >= tables.length, "20 jobs handled");
+      await until("20 jobs handled", () => handled.length >= tables.length);
       await drained(a, "job", "workers");
       expect(handled.map((h) => h.table).sort()).toEqual(tables);
       expect(new Set(handled.map((h) => h.by))).toEqual(new Set(["a", "b"]));

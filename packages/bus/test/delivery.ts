@@ -1,8 +1,9 @@
 import { TablesnapError } from "@tablesnap/core";
+import { until } from "@tablesnap/test-harness";
 import { expect, it } from "vitest";
 import { BusUnavailableError, RetryLaterError, type Termination } from "../src/index.ts";
 import { type BusFactory, drained } from "./fixture.ts";
-import { deferred, job, waitFor, work } from "./helpers.ts";
+import { deferred, job, work } from "./helpers.ts";
 
 const retriable = (message: string) => new TablesnapError("test", message, { retriable: true });
 
@@ -25,7 +26,7 @@ export function describeDelivery(factory: BusFactory): void {
       await fixture.bus.consume("job", options, (_j, ctx) => {
         redelivered.push({ count: ctx.deliveryCount, after: Date.now() - firstAt });
       });
-      await waitFor(() => redelivered.length === 1, "the redelivery");
+      await until("the redelivery", () => redelivered.length === 1);
       expect(redelivered[0]?.count).toBe(2);
       expect(redelivered[0]?.after).toBeGreaterThanOrEqual(550);
       await drained(fixture.bus, "job", "w");
@@ -47,7 +48,7 @@ export function describeDelivery(factory: BusFactory): void {
       done = true;
     });
     await bus.publish("job", job("r", "big_table"));
-    await waitFor(() => done, "the long job to finish");
+    await until("the long job to finish", () => done);
     await drained(bus, "job", "w");
     expect(deliveries).toEqual([1]);
   });
@@ -61,7 +62,7 @@ export function describeDelivery(factory: BusFactory): void {
       if (ctx.deliveryCount === 1) throw new BusUnavailableError("state database down");
     });
     await bus.publish("job", job("r", "users"));
-    await waitFor(() => at.length === 2, "the second delivery");
+    await until("the second delivery", () => at.length === 2);
     const gap = (at[1] ?? 0) - (at[0] ?? 0);
     expect(gap).toBeGreaterThanOrEqual(350);
     expect(gap).toBeLessThan(5_000); // the nak delay, not the ack wait
@@ -76,7 +77,7 @@ export function describeDelivery(factory: BusFactory): void {
       if (ctx.deliveryCount === 1) throw new RetryLaterError("tables still dumping", 300);
     });
     await bus.publish("run", { run_id: "r", target: "default" });
-    await waitFor(() => at.length === 2, "the second delivery");
+    await until("the second delivery", () => at.length === 2);
     expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(250);
   });
 
@@ -95,7 +96,7 @@ export function describeDelivery(factory: BusFactory): void {
       throw retriable("connection reset");
     });
     await bus.publish("job", job("r", "users"));
-    await waitFor(() => terms.length === 1, "the termination");
+    await until("the termination", () => terms.length === 1);
     expect(terms[0]).toMatchObject({ kind: "job", deliveryCount: 3, message: job("r", "users") });
     expect(terms[0]?.reason).toBe("gave up after 3 deliveries: connection reset");
     await drained(bus, "job", "w");
@@ -124,7 +125,7 @@ export function describeDelivery(factory: BusFactory): void {
       await fixture.bus.consume("job", { ...options, onTerm }, (_j, ctx) => {
         handled.push(ctx.deliveryCount);
       });
-      await waitFor(() => terms.length === 1, "the abandoned message to be reported");
+      await until("the abandoned message to be reported", () => terms.length === 1);
       expect(terms[0]).toMatchObject({ kind: "job", deliveryCount: 2, message: job("r", "users") });
       expect(terms[0]?.reason).toBe(
         "gave up after 2 deliveries: the last was never acknowledged (its worker stopped while holding it)",
@@ -144,7 +145,7 @@ export function describeDelivery(factory: BusFactory): void {
       throw new Error("table has no columns");
     });
     await bus.publish("job", job("r", "users"));
-    await waitFor(() => terms.length === 1, "the termination");
+    await until("the termination", () => terms.length === 1);
     expect(terms[0]).toMatchObject({ deliveryCount: 1, reason: "failed: table has no columns" });
     await drained(bus, "job", "w");
     expect(calls).toBe(1);

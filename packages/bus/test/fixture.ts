@@ -1,5 +1,5 @@
+import { until } from "@tablesnap/test-harness";
 import type { Bus, MessageKind } from "../src/index.ts";
-import { waitFor } from "./helpers.ts";
 
 export interface BusFixture {
   /** A bus in its own namespace, streams ensured. */
@@ -24,8 +24,8 @@ export interface BusFactory {
 
 /** Waits until the durable has nothing left: every message acknowledged or terminated. */
 export async function drained(bus: Bus, kind: MessageKind, durable: string): Promise<void> {
-  await waitFor(async () => {
+  await until(`${kind}/${durable} to be drained`, async () => {
     const b = await bus.backlog(kind, durable);
     return b.pending === 0 && b.unacked === 0;
-  }, `${kind}/${durable} to be drained`);
+  });
 }

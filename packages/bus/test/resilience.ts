@@ -1,7 +1,8 @@
+import { until } from "@tablesnap/test-harness";
 import { expect, it } from "vitest";
 import { BusUnavailableError } from "../src/index.ts";
 import type { BusFactory } from "./fixture.ts";
-import { trigger, waitFor } from "./helpers.ts";
+import { trigger } from "./helpers.ts";
 
 async function timedFailure(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const started = Date.now();
@@ -28,25 +29,25 @@ export function describeResilience(factory: BusFactory): void {
     const seen: string[] = [];
     await bus.consume("trigger", { durable: "coordinator" }, (t) => void seen.push(t.id));
     await bus.publish("trigger", trigger("before"));
-    await waitFor(() => seen.includes("before"), "the first trigger");
+    await until("the first trigger", () => seen.includes("before"));
 
     await down();
     const { error, ms } = await timedFailure(bus.publish("trigger", trigger("during")));
     expect(error).toBeInstanceOf(BusUnavailableError);
     expect(ms).toBeLessThan(3_000);
-    await waitFor(async () => !(await bus.health()).ok, "health to report the outage");
+    await until("health to report the outage", async () => !(await bus.health()).ok);
 
     await up();
-    await waitFor(
+    await until(
+      "a publish to succeed again",
       () =>
         bus.publish("trigger", trigger("after")).then(
           () => true,
           () => false,
         ),
-      "a publish to succeed again",
       20_000,
     );
-    await waitFor(() => seen.includes("after"), "the consumer to receive again", 20_000);
+    await until("the consumer to receive again", () => seen.includes("after"), 20_000);
     expect(await bus.health()).toMatchObject({ ok: true });
   });
 }

@@ -57,8 +57,8 @@ function checkEnv(service: string, env: Record<string, string>): void {
 
 /** The routes an HTTP service's app serves, from its source. */
 function routesOf(service: string): string[] {
-  const file = service === "status-api" ? "status/app.ts" : "ingress/app.ts";
-  const dir = join("packages", "http", "src", file.split("/")[0] ?? "");
+  // Each HTTP service's logic is the package of its name.
+  const dir = join("packages", service, "src");
   const text = readdirSync(join(ROOT, dir))
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .map((f) => read(dir, f))

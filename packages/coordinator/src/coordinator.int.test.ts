@@ -2,11 +2,15 @@ import { randomBytes } from "node:crypto";
 import { NatsBus } from "@tablesnap/bus";
 import { cronSlotId, type TargetConfig } from "@tablesnap/config";
 import { migrate, PgStateStore } from "@tablesnap/state";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import {
+  createScratchDatabase,
+  deleteStreams,
+  type ScratchDatabase,
+  until,
+} from "@tablesnap/test-harness";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { countingClaims } from "../test/counting.ts";
-import { collect, push, recordingLogger, TestClock, target, waitFor } from "../test/helpers.ts";
-import { deleteStreams } from "../test/nats-admin.ts";
+import { collect, push, recordingLogger, TestClock, target } from "../test/helpers.ts";
 import { startCoordinator } from "./coordinator.ts";
 import type { Clock, Coordinator } from "./types.ts";
 
@@ -26,7 +30,7 @@ afterAll(() => db?.drop());
 /** Two coordinator replicas with their own NATS connections and connection pools. */
 async function twoCoordinators(targets: TargetConfig[], now?: Clock) {
   const prefix = `tc${randomBytes(5).toString("hex")}`;
-  cleanups.push(() => deleteStreams(NATS_URL, prefix));
+  cleanups.push(async () => void (await deleteStreams(NATS_URL, prefix)));
   const logger = recordingLogger();
   const open = () => {
     const bus = new NatsBus({ servers: NATS_URL, prefix, logger });
@@ -51,7 +55,7 @@ async function twoCoordinators(targets: TargetConfig[], now?: Clock) {
   /** Resolves once every replica has made `n` more claim rounds: nothing more can be pending. */
   const rounds = async (n: number) => {
     const from = replicas.map((r) => r.claims());
-    await waitFor(() => replicas.every((r, i) => r.claims() >= (from[i] ?? 0) + n), "rounds");
+    await until("rounds", () => replicas.every((r, i) => r.claims() >= (from[i] ?? 0) + n));
   };
   return { ...client, rounds, logger };
 }
@@ -65,7 +69,7 @@ describe("two coordinators on real NATS and PostgreSQL", () => {
       push(`${name}-${i}`, { target: name, source: `acme/repo-${i % 10}` }),
     );
     await Promise.all(sent.map((t) => bus.publish("trigger", t)));
-    await waitFor(() => dumps.length === 1, "the dump message");
+    await until("the dump message", () => dumps.length === 1);
     await rounds(5);
     expect(dumps).toHaveLength(1);
     const { runs } = await state.listRuns(name);
@@ -89,7 +93,7 @@ describe("two coordinators on real NATS and PostgreSQL", () => {
     const { bus, state, rounds } = await twoCoordinators(targets, clock.now);
     const dumps = await collect(bus, "dump", "dump-workers");
     const triggers = await collect(bus, "trigger", "audit");
-    await waitFor(() => dumps.length === 1, "the slot's run");
+    await until("the slot's run", () => dumps.length === 1);
     await rounds(5);
     const id = cronSlotId(name, "nightly", new Date("2026-03-04T03:00:00Z"));
     expect(triggers.map((t) => t.id)).toEqual([id]);

@@ -1,7 +1,8 @@
 import { MemoryBus } from "@tablesnap/bus";
 import { MemoryStateStore } from "@tablesnap/state";
+import { until } from "@tablesnap/test-harness";
 import { describe, expect, it } from "vitest";
-import { collect, recordingLogger, TestClock, target, waitFor } from "../test/helpers.ts";
+import { collect, recordingLogger, TestClock, target } from "../test/helpers.ts";
 import { dispatchDueRuns } from "./dispatch.ts";
 import { resendDumps } from "./resend.ts";
 import type { CoordinatorDeps } from "./types.ts";
@@ -38,7 +39,7 @@ describe("dump dispatch", () => {
     expect(await resendDumps(deps, tries)).toEqual([run?.id]);
     clock.advance(11);
     expect(await resendDumps(deps, tries)).toEqual([]); // deduplicated: the worker has it once
-    await waitFor(() => dumps.length === 1, "the dump");
+    await until("the dump", () => dumps.length === 1);
     expect(dumps).toEqual([{ run_id: run?.id, target: "default" }]);
   });
 

@@ -1,8 +1,9 @@
 import { MemoryBus } from "@tablesnap/bus";
 import { cronSlotId, parseCron } from "@tablesnap/config";
 import { MemoryStateStore } from "@tablesnap/state";
+import { until } from "@tablesnap/test-harness";
 import { afterEach, describe, expect, it } from "vitest";
-import { collect, recordingLogger, TestClock, target, waitFor } from "../test/helpers.ts";
+import { collect, recordingLogger, TestClock, target } from "../test/helpers.ts";
 import { startCoordinator } from "./coordinator.ts";
 import { fireDueSlots, missedSlots, scheduleCursors } from "./schedule.ts";
 import type { Coordinator, CoordinatorDeps } from "./types.ts";
@@ -43,7 +44,7 @@ describe("cron schedules", () => {
       running.push(await startCoordinator({ ...deps, bus: b, tickMs: 5 }));
     }
     clock.set("2026-03-04T03:00:01Z");
-    await waitFor(() => dumps.length === 1, "the slot's run to start");
+    await until("the slot's run to start", () => dumps.length === 1);
     const id = cronSlotId("default", "nightly", slot);
     expect(id).toBe("default/nightly@2026-03-04T03:00Z");
     expect(triggers).toEqual([
@@ -62,7 +63,7 @@ describe("cron schedules", () => {
     await state.recordSlot("default", "nightly", new Date("2026-03-01T03:00:00Z"));
     const events = await collect(bus, "event", "watch");
     running.push(await startCoordinator({ ...deps, tickMs: 5 }));
-    await waitFor(() => events.length === 1, "the schedule.missed event");
+    await until("the schedule.missed event", () => events.length === 1);
     expect(events[0]).toMatchObject({
       run_id: "default/nightly@2026-03-02T03:00Z",
       target: "default",
@@ -87,7 +88,7 @@ describe("cron schedules", () => {
     const tooLate = scheduleCursors([nightly], clock.now(), 600);
     expect(await fireDueSlots(deps, tooLate, 600)).toEqual([]);
     expect(tooLate[0]?.next).toEqual(new Date("2026-03-05T03:00:00Z"));
-    await waitFor(() => triggers.length === 1, "the one trigger");
+    await until("the one trigger", () => triggers.length === 1);
   });
 
   it("retries a slot whose trigger could not be published", async () => {

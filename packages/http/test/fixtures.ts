@@ -1,7 +1,5 @@
-import { Webhooks } from "@octokit/webhooks";
 import { MemoryBus, type Message } from "@tablesnap/bus";
 import { type Config, loadConfig } from "@tablesnap/config";
-import { slackSignature } from "../src/index.ts";
 
 export const SECRETS = { github: ["old-secret", "new-secret"], slack: "slack-secret" } as const;
 export const TOKENS = { ci: "tok-ci-123", ops: "tok-ops-456" } as const;
@@ -53,41 +51,6 @@ export async function busWithInbox(): Promise<{
     inbox.push(m);
   });
   return { bus, inbox };
-}
-
-export async function githubRequest(
-  body: string,
-  options: { event?: string; delivery?: string; secret?: string | null; signature?: string } = {},
-): Promise<Request> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "x-github-event": options.event ?? "push",
-    "x-github-delivery": options.delivery ?? crypto.randomUUID(),
-  };
-  const secret = options.secret === undefined ? SECRETS.github[1] : options.secret;
-  if (options.signature !== undefined) headers["x-hub-signature-256"] = options.signature;
-  else if (secret !== null) {
-    headers["x-hub-signature-256"] = await new Webhooks({ secret }).sign(body);
-  }
-  return new Request("http://ingress/webhooks/github", { method: "POST", headers, body });
-}
-
-export function slackRequest(
-  fields: Record<string, string>,
-  options: { secret?: string; at?: Date; signature?: string } = {},
-): Request {
-  const body = new URLSearchParams(fields).toString();
-  const ts = String(Math.floor((options.at ?? NOW).getTime() / 1000));
-  return new Request("http://ingress/slack/commands", {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": ts,
-      "x-slack-signature":
-        options.signature ?? slackSignature(options.secret ?? SECRETS.slack, ts, body),
-    },
-    body,
-  });
 }
 
 export const silent = { info() {}, warn() {}, error() {} };

@@ -14,6 +14,7 @@ import {
   freePort,
   psql,
   type ScratchDatabase,
+  until,
 } from "@tablesnap/test-harness";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
@@ -266,13 +267,16 @@ async function waitFor(
   run: RunningCli,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (run.exited()) throw new Error(`the backup ended before ${what}; stderr:\n${run.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} after ${timeoutMs} ms`);
-    await delay(20);
-  }
+  await until(
+    what,
+    async () => {
+      if (await check()) return true;
+      if (run.exited())
+        throw new Error(`the backup ended before ${what}; stderr:\n${run.stderr()}`);
+      return false;
+    },
+    timeoutMs,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

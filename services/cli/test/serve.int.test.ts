@@ -133,3 +133,51 @@ describe("tablesnap serve with a backup repository that does not exist", () => {
     expect(code, s.logs()).toBe(0);
   }, 150_000);
 });
+
+describe("tablesnap serve after a failed publish", () => {
+  let rig: Rig | undefined;
+  // The repository exists (the check before the dump passes) but its branch is protected: the
+  // dump succeeds and the publish fails.
+  beforeAll(async () => {
+    rig = await startRig("srvp", async (h) => {
+      const repo = await h.createRepo("protected");
+      const [owner = "", name = ""] = repo.split("/");
+      h.gh.protectBranch(owner, name, "main");
+      return repo;
+    });
+  }, 60_000);
+  afterAll(() => rig?.stop(), 60_000);
+
+  it("fails the run naming the protected branch, then exits 0 on SIGTERM", async () => {
+    const s = (rig as Rig).serve;
+    const hook = await sendPush(s.base);
+    expect(hook.status, `${hook.body}\n${s.logs()}`).toBeLessThan(300);
+    const run = await until(
+      "the run to fail",
+      async () => {
+        const r = await fetch(`${s.base}/api/v1/targets/default/runs`, {
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+        });
+        const { runs } = (await r.json()) as { runs: (RunSummary & { error?: string })[] };
+        const first = runs[0];
+        return first && ["succeeded", "partial", "failed"].includes(first.status)
+          ? first
+          : undefined;
+      },
+      120_000,
+      s.logs,
+    );
+    expect(run.status).toBe("failed");
+    expect(run.error ?? "").toMatch(/protected/);
+    // The dump ran: the failure is the publish's.
+    expect(s.logs()).toContain('"msg":"run dumped"');
+    const sent = Date.now();
+    s.child.kill("SIGTERM");
+    const code = await Promise.race([
+      s.exited,
+      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
+    ]);
+    expect(code, s.logs()).toBe(0);
+    expect(Date.now() - sent).toBeLessThan(20_000);
+  }, 180_000);
+});

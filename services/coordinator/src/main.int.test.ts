@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Message, NatsBus } from "@tablesnap/bus";
-import { deleteStreams } from "@tablesnap/coordinator/testing";
+import { deleteStreams, until } from "@tablesnap/test-harness";
 import { afterEach, describe, expect, it } from "vitest";
 
 const NATS_URL = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
@@ -16,14 +16,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = "";
@@ -59,7 +51,7 @@ describe("services/coordinator main.ts", () => {
       ...{ TABLESNAP_DEBOUNCE: "0", GITHUB_TOKEN: SECRET },
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    await waitFor(() => output().includes("coordinator started"), "the coordinator to start");
+    await until("the coordinator to start", () => output().includes("coordinator started"));
 
     const bus = new NatsBus({ servers: NATS_URL, prefix });
     cleanups.push(() => bus.close());
@@ -70,7 +62,7 @@ describe("services/coordinator main.ts", () => {
       ...{ id: "delivery-1", target: "default", source: "acme/api", event: "push" },
       ...{ ref: "abc1234", at },
     });
-    await waitFor(() => dumps.length === 1, "the dump message");
+    await until("the dump message", () => dumps.length === 1);
     expect(dumps[0]).toMatchObject({ target: "default", run_id: expect.any(String) });
 
     child.kill("SIGTERM");

@@ -1,15 +1,10 @@
-// The dump worker service: wiring only. The logic lives in @tablesnap/worker.
+// The dump worker service: wiring only. The logic lives in @tablesnap/dump-worker.
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
+import { startDumpWorker } from "@tablesnap/dump-worker";
+import { ackWaitDelivery, jsonLogger, openArtifactBucket, repoChecker } from "@tablesnap/runs";
 import { migrate, PgStateStore } from "@tablesnap/state";
-import {
-  ackWaitDelivery,
-  jsonLogger,
-  openArtifactBucket,
-  repoChecker,
-  startDumpWorker,
-} from "@tablesnap/worker";
 
 const logger = jsonLogger({ service: "dump-worker" });
 

@@ -1,8 +1,9 @@
-// The ingress service: wiring only. The logic lives in @tablesnap/http.
+// The ingress service: wiring only. The logic lives in @tablesnap/ingress.
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact } from "@tablesnap/config";
 import { messageOf, runService } from "@tablesnap/core";
-import { ingressApp, jsonLogger, scheduleRedelivery, serveApp } from "@tablesnap/http";
+import { jsonLogger, serveApp } from "@tablesnap/http";
+import { ingressApp, scheduleRedelivery } from "@tablesnap/ingress";
 import { githubAppOctokit } from "@tablesnap/publish/github";
 import { PgStateStore } from "@tablesnap/state";
 

@@ -1,15 +1,10 @@
-// The publisher service: wiring only. The logic lives in @tablesnap/worker.
+// The publisher service: wiring only. The logic lives in @tablesnap/publisher.
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
+import { startPublisher } from "@tablesnap/publisher";
+import { ackWaitDelivery, jsonLogger, openArtifactBucket, repoOpener } from "@tablesnap/runs";
 import { migrate, PgStateStore } from "@tablesnap/state";
-import {
-  ackWaitDelivery,
-  jsonLogger,
-  openArtifactBucket,
-  repoOpener,
-  startPublisher,
-} from "@tablesnap/worker";
 
 const logger = jsonLogger({ service: "publisher" });
 

@@ -1,9 +1,10 @@
-// The status API service: wiring only. The logic lives in @tablesnap/http.
+// The status API service: wiring only. The logic lives in @tablesnap/status-api.
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
-import { httpReachable, jsonLogger, serveApp, statusApp } from "@tablesnap/http";
+import { httpReachable, jsonLogger, serveApp } from "@tablesnap/http";
 import { migrate, PgStateStore } from "@tablesnap/state";
+import { statusApp } from "@tablesnap/status-api";
 
 const logger = jsonLogger({ service: "status-api" });
 

@@ -1,14 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { freePort, until } from "@tablesnap/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BusFactory, describeBus } from "../../test/contract.ts";
-import { recordingLogger, waitFor } from "../../test/helpers.ts";
+import { recordingLogger } from "../../test/helpers.ts";
 import { catalog, MESSAGE_KINDS, streamName } from "../catalog.ts";
 import { PublishRejectedError } from "../errors.ts";
 import type { Bus } from "../types.ts";
@@ -26,17 +27,6 @@ beforeAll(async () => {
   admin = await connect({ servers: NATS_URL });
 });
 afterAll(() => admin.close());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
 
 const accepting = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -62,7 +52,7 @@ async function ownServer() {
   const up = async () => {
     const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir];
     child = spawn(NATS_SERVER, args, { stdio: "ignore" });
-    await waitFor(() => accepting(port), `nats-server on port ${port}`);
+    await until(`nats-server on port ${port}`, () => accepting(port));
   };
   const down = async () => {
     const c = child;

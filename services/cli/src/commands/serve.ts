@@ -4,17 +4,18 @@ import { NatsBus } from "@tablesnap/bus";
 import { type Env, loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { jsonLogger as coordinatorLogger, startCoordinator } from "@tablesnap/coordinator";
 import { messageOf } from "@tablesnap/core";
-import { combinedApp, jsonLogger as httpLogger, httpReachable, serveApp } from "@tablesnap/http";
-import { migrate, PgStateStore } from "@tablesnap/state";
+import { startDumpWorker } from "@tablesnap/dump-worker";
+import { jsonLogger as httpLogger, httpReachable, serveApp } from "@tablesnap/http";
+import { startPublisher } from "@tablesnap/publisher";
 import {
   ackWaitDelivery,
   openArtifactBucket,
   repoChecker,
   repoOpener,
-  startDumpWorker,
-  startPublisher,
   jsonLogger as workerLogger,
-} from "@tablesnap/worker";
+} from "@tablesnap/runs";
+import { migrate, PgStateStore } from "@tablesnap/state";
+import { combinedApp } from "@tablesnap/status-api";
 
 /**
  * Starts everything, waits for `stop` to abort, then stops in order: the HTTP server (requests in

@@ -3,18 +3,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { dropBucket, type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
-import { createScratchDatabase, freePort, type ScratchDatabase } from "@tablesnap/test-harness";
+import {
+  createScratchDatabase,
+  deleteStreams,
+  freePort,
+  type ScratchDatabase,
+  until,
+} from "@tablesnap/test-harness";
 import { git } from "../cli.ts";
 import { type CliGitHub, cloneAndFsck, startCliGitHub, TOKEN } from "../github.ts";
 
-/** The one free-port helper, for the tests that import it from here. */
-export { freePort } from "@tablesnap/test-harness";
+/** The test toolkit's helpers, for the tests that import them from here. */
+export { deleteStreams, freePort, until } from "@tablesnap/test-harness";
 
 export const WEBHOOK_SECRET = "e2e-test-webhook-secret";
 export const API_TOKEN = "e2e-test-api-token";
@@ -22,50 +27,6 @@ const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const NATS_SERVER_BIN = process.env["NATS_SERVER_BIN"] ?? "/usr/sbin/nats-server";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns a value other than undefined; throws `what` and `context()` after `ms`. */
-export async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms = 60_000,
-  context: () => string = () => "",
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}\n${context()}`);
-    await sleep(100);
-  }
-}
-
-/** Deletes the streams of `prefix`; the NATS client is the bus package's dependency, loaded from there. */
-export async function deleteStreams(natsUrl: string, prefix: string): Promise<void> {
-  const from = createRequire(import.meta.resolve("@tablesnap/bus"));
-  const load = (name: string) => import(pathToFileURL(from.resolve(name)).href);
-  type Nc = { close(): Promise<void> };
-  const transport = (await load("@nats-io/transport-node")) as {
-    connect(o: { servers: string }): Promise<Nc>;
-  };
-  const js = (await load("@nats-io/jetstream")) as {
-    jetstreamManager(nc: Nc): Promise<{
-      streams: {
-        list(): AsyncIterable<{ config: { name: string } }>;
-        delete(name: string): Promise<boolean>;
-      };
-    }>;
-  };
-  const nc = await transport.connect({ servers: natsUrl });
-  try {
-    const jsm = await js.jetstreamManager(nc);
-    for await (const s of jsm.streams.list()) {
-      if (s.config.name.startsWith(`${prefix}_`)) await jsm.streams.delete(s.config.name);
-    }
-  } finally {
-    await nc.close();
-  }
-}
 
 /** A GitHub push to `full_name`'s default branch `main`. */
 export function pushPayload(fullName = "acme/app"): Record<string, unknown> {

@@ -1,0 +1,11 @@
+export type { DumpMessage, HolderDeps } from "./holder.ts";
+export { holdRun } from "./holder.ts";
+export type { DumpSettings } from "./holder-plan.ts";
+export type { JetStreamCopierDeps } from "./jetstream-copier.ts";
+export { AttemptEndedError, JetStreamCopier } from "./jetstream-copier.ts";
+export type { TargetCheck } from "./preflight.ts";
+export { checkTargets, logTargetChecks } from "./preflight.ts";
+export type { DumpWorkerOptions } from "./start.ts";
+export { startDumpWorker } from "./start.ts";
+export type { JobMessage, TableWorkerDeps } from "./table-job.ts";
+export { copyTableJob, SourcePools, tableJobGivenUp } from "./table-job.ts";

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { busWithInbox, envConfig, NOW, silent, TOKENS } from "../test/fixtures.ts";
+import { ingressApp } from "./app.ts";
+
+async function setup() {
+  const { bus, inbox } = await busWithInbox();
+  const app = ingressApp({ config: envConfig(), bus, now: () => NOW, logger: silent });
+  return { app, bus, inbox };
+}
+
+const post = (
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string> = { authorization: `Bearer ${TOKENS.ci}` },
+) =>
+  new Request(`http://ingress${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
+
+const path = "/api/v1/targets/default/backups";
+
+describe("POST /api/v1/targets/{target}/backups", () => {
+  it("queues a manual trigger and answers 202 with its id", async () => {
+    const { app, inbox } = await setup();
+    const res = await app.request(post(path, JSON.stringify({ note: "pre-deploy", ref: "v1.2" })));
+    expect(res.status).toBe(202);
+    const { trigger_id } = (await res.json()) as { trigger_id: string };
+    await expect.poll(() => inbox.length).toBe(1);
+    expect(inbox[0]).toMatchObject({
+      id: trigger_id,
+      target: "default",
+      source: "api",
+      event: "manual",
+      ref: "v1.2",
+      actor: "ci",
+      note: "pre-deploy",
+    });
+  });
+
+  it("uses the Idempotency-Key: the same key twice gives one message", async () => {
+    const { app, inbox } = await setup();
+    const headers = { authorization: `Bearer ${TOKENS.ops}`, "idempotency-key": "k-1" };
+    const a = await app.request(post(path, undefined, headers));
+    const b = await app.request(post(path, undefined, headers));
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(await b.json()).toMatchObject({ trigger_id: "api:ops:k-1", duplicate: true });
+    await expect.poll(() => inbox.length).toBe(1);
+    expect(inbox[0]?.ref).toBe("ops");
+  });
+
+  it.each([
+    ["no token", {}],
+    ["a wrong token", { authorization: "Bearer nope" }],
+    ["another scheme", { authorization: `Basic ${TOKENS.ci}` }],
+  ])("refuses %s with 401", async (_n, headers) => {
+    const { app, inbox } = await setup();
+    const res = await app.request(post(path, "{}", headers));
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toMatch(/Bearer/);
+    expect(inbox).toHaveLength(0);
+  });
+
+  it("answers 404, 400, 415, 413 and 503 with error bodies", async () => {
+    const { app, bus } = await setup();
+    const codes: [Request, number][] = [
+      [post("/api/v1/targets/nope/backups", "{}"), 404],
+      [post(path, "{not json"), 400],
+      [post(path, JSON.stringify({ note: 5 })), 400],
+      [post(path, JSON.stringify({ extra: true })), 400],
+      [
+        post(path, "note=x", {
+          authorization: `Bearer ${TOKENS.ci}`,
+          "content-type": "application/x-www-form-urlencoded",
+        }),
+        415,
+      ],
+      [
+        post(path, "{}", { authorization: `Bearer ${TOKENS.ci}`, "content-length": "30000000" }),
+        413,
+      ],
+    ];
+    for (const [req, status] of codes) {
+      const res = await app.request(req);
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as {
+        error: { code: string; message: string; request_id: string };
+      };
+      expect(body.error.message.length).toBeGreaterThan(5);
+      expect(body.error.request_id).toBe(res.headers.get("x-request-id"));
+    }
+    bus.setAvailable(false);
+    const down = await app.request(post(path, "{}"));
+    expect(down.status).toBe(503);
+    expect(down.headers.get("retry-after")).toBe("5");
+  });
+});

@@ -1,0 +1,106 @@
+import type { Bus } from "@tablesnap/bus";
+import type { Config } from "@tablesnap/config";
+import {
+  type AppEnv,
+  badRequest,
+  type Clock,
+  type Logger,
+  readRawBody,
+  requireMediaType,
+  utf8,
+} from "@tablesnap/http";
+import type { RunWithTriggers, StateStore } from "@tablesnap/state";
+import type { Hono } from "hono";
+import { publishTriggers } from "./publish.ts";
+import { verifySlackRequest } from "./slack-verify.ts";
+
+export interface SlackRouteDeps {
+  readonly config: Config;
+  readonly bus: Bus;
+  readonly state?: StateStore | undefined;
+  readonly now: Clock;
+  readonly logger: Logger;
+}
+
+const ephemeral = (text: string) => ({ response_type: "ephemeral" as const, text });
+
+/**
+ * `POST /slack/commands`: `/backup [target] [note]` and `/backup status [target]`. Mistakes of
+ * the person typing (unknown target) are answered 200 with an ephemeral text: Slack shows its own
+ * "dispatch failed" for any other status, hiding our explanation.
+ */
+export function slackRoutes(app: Hono<AppEnv>, deps: SlackRouteDeps): void {
+  const names = deps.config.targets.map((t) => t.name);
+
+  app.post("/slack/commands", async (c) => {
+    requireMediaType(c, ["application/x-www-form-urlencoded"]);
+    const raw = utf8(await readRawBody(c));
+    verifySlackRequest(
+      deps.config.slack.signingSecret,
+      {
+        timestamp: c.req.header("x-slack-request-timestamp"),
+        signature: c.req.header("x-slack-signature"),
+      },
+      raw,
+      deps.now(),
+    );
+    const form = new URLSearchParams(raw);
+    const words = (form.get("text") ?? "").trim().split(/\s+/).filter(Boolean);
+    const user = form.get("user_name") || form.get("user_id") || "slack";
+
+    if (words[0]?.toLowerCase() === "status") {
+      const wanted = words[1];
+      if (wanted !== undefined && !names.includes(wanted)) return c.json(unknown(wanted, names));
+      if (!deps.state) return c.json(ephemeral("Run status is not available from this service."));
+      const targets = wanted === undefined ? names : [wanted];
+      const blocks = await Promise.all(targets.map((t) => statusText(deps.state, t)));
+      return c.json(ephemeral(blocks.join("\n\n")));
+    }
+
+    let target = names.length === 1 ? names[0] : undefined;
+    if (words[0] !== undefined && names.includes(words[0])) target = words.shift();
+    if (target === undefined) {
+      return c.json(ephemeral(`Name a target: /backup <${names.join("|")}> [note]`));
+    }
+    const triggerId = form.get("trigger_id");
+    if (!triggerId) throw badRequest("trigger_id is missing from the Slack command");
+    const responseUrl = form.get("response_url") || undefined;
+    const note = words.join(" ") || undefined;
+    await publishTriggers(deps.bus, [
+      {
+        id: triggerId,
+        target,
+        source: "slack",
+        event: "manual",
+        ref: user,
+        actor: user,
+        at: deps.now().toISOString(),
+        ...(note === undefined ? {} : { note }),
+        ...(responseUrl === undefined ? {} : { response_url: responseUrl }),
+      },
+    ]);
+    deps.logger.info({ request_id: c.get("requestId"), target }, "slack trigger queued");
+    // The run id is chosen later by the coordinator; the outcome goes to response_url.
+    return c.json(
+      ephemeral(`Backup of ${target} queued (trigger ${triggerId}). The outcome will follow here.`),
+    );
+  });
+}
+
+function unknown(name: string, names: readonly string[]) {
+  return ephemeral(`Unknown target ${name}. Targets: ${names.join(", ")}`);
+}
+
+async function statusText(state: StateStore | undefined, target: string): Promise<string> {
+  const page = await state?.listRuns(target, { limit: 5 });
+  const runs = page?.runs ?? [];
+  if (runs.length === 0) return `*${target}*: no runs yet`;
+  return [`*${target}*: last ${runs.length} runs`, ...runs.map(runLine)].join("\n");
+}
+
+function runLine(run: RunWithTriggers): string {
+  const when = (run.finishedAt ?? run.startedAt ?? run.createdAt).toISOString();
+  const commit = run.commitSha ? ` commit ${run.commitSha.slice(0, 7)}` : "";
+  const error = run.error ? ` — ${run.error.slice(0, 120)}` : "";
+  return `• ${run.status} ${when} (${run.triggers.length} triggers)${commit}${error}`;
+}

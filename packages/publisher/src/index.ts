@@ -1,0 +1,4 @@
+export type { PublisherDeps } from "./publisher.ts";
+export { publishRun } from "./publisher.ts";
+export type { PublisherOptions } from "./start.ts";
+export { startPublisher } from "./start.ts";
