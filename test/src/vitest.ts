@@ -45,7 +45,7 @@ const unique = () => randomBytes(5).toString("hex");
  * are set up. See docs/testing.md for where each server comes from.
  *
  * @example
- * import { test } from "@tablesnap/test-harness/vitest";
+ * import { test } from "@tablesnap/testing/vitest";
  * test("backs up", async ({ db, nats, natsPrefix, s3, bucket }) => { ... });
  */
 export const test = base.extend<ResourceFixtures & ServerFixtures>({

@@ -1,4 +1,4 @@
-import { until } from "@tablesnap/test-harness";
+import { until } from "@tablesnap/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   InvalidMessageError,

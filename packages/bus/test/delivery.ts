@@ -1,5 +1,5 @@
 import { TablesnapError } from "@tablesnap/core";
-import { until } from "@tablesnap/test-harness";
+import { until } from "@tablesnap/testing";
 import { expect, it } from "vitest";
 import { BusUnavailableError, RetryLaterError, type Termination } from "../src/index.ts";
 import { type BusFactory, drained } from "./fixture.ts";

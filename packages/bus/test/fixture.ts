@@ -1,4 +1,4 @@
-import { until } from "@tablesnap/test-harness";
+import { until } from "@tablesnap/testing";
 import type { Bus, MessageKind } from "../src/index.ts";
 
 export interface BusFixture {

@@ -1,4 +1,4 @@
-import { until } from "@tablesnap/test-harness";
+import { until } from "@tablesnap/testing";
 import { expect, it } from "vitest";
 import { BusUnavailableError } from "../src/index.ts";
 import type { BusFactory } from "./fixture.ts";

@@ -7,7 +7,7 @@ import {
   deleteStreams,
   type ScratchDatabase,
   until,
-} from "@tablesnap/test-harness";
+} from "@tablesnap/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { countingClaims } from "../test/counting.ts";
 import { collect, push, recordingLogger, TestClock, target } from "../test/helpers.ts";

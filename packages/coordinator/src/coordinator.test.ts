@@ -1,6 +1,6 @@
 import { MemoryBus } from "@tablesnap/bus";
 import { MemoryStateStore } from "@tablesnap/state";
-import { until } from "@tablesnap/test-harness";
+import { until } from "@tablesnap/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, push, recordingLogger, TestClock, target } from "../test/helpers.ts";
 import { startCoordinator } from "./coordinator.ts";

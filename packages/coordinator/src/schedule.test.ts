@@ -1,7 +1,7 @@
 import { MemoryBus } from "@tablesnap/bus";
 import { cronSlotId, parseCron } from "@tablesnap/config";
 import { MemoryStateStore } from "@tablesnap/state";
-import { until } from "@tablesnap/test-harness";
+import { until } from "@tablesnap/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, recordingLogger, TestClock, target } from "../test/helpers.ts";
 import { startCoordinator } from "./coordinator.ts";

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { type Manifest, manifestFiles, parseManifest } from "@tablesnap/core";
 import { backupToDisk } from "@tablesnap/dump/testing";
-import { loadHardCases } from "@tablesnap/test-harness";
+import { loadHardCases } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Pipeline, startPipeline } from "../test/pipeline.ts";
 

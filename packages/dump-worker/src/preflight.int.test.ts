@@ -1,5 +1,5 @@
 import type { TargetConfig } from "@tablesnap/config";
-import { createScratchDatabase, freePort, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, freePort, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkTargets } from "./preflight.ts";
 

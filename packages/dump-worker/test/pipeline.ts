@@ -17,7 +17,7 @@ import {
   deleteStreams,
   type ScratchDatabase,
   until,
-} from "@tablesnap/test-harness";
+} from "@tablesnap/testing";
 import { type DumpWorkerOptions, startDumpWorker } from "../src/index.ts";
 
 const NATS_URL = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";

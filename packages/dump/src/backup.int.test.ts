@@ -9,7 +9,7 @@ import {
   loadHardCases,
   psql,
   type ScratchDatabase,
-} from "@tablesnap/test-harness";
+} from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackupOnDisk, backupToDisk } from "../test/helpers.ts";
 import type { TableInfo } from "./catalog.ts";

@@ -1,4 +1,4 @@
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackupOnDisk, backupToDisk } from "../test/helpers.ts";
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { adminUrl, createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { adminUrl, createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backupToDisk } from "../test/helpers.ts";

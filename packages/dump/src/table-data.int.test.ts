@@ -1,5 +1,5 @@
 import { MemoryArtifactStore } from "@tablesnap/artifacts";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Sql } from "./connect.ts";
 import { DumpAbortedError, TableStalledError } from "./errors.ts";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Message, NatsBus } from "@tablesnap/bus";
-import { deleteStreams, until } from "@tablesnap/test-harness";
+import { deleteStreams, until } from "@tablesnap/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { envConfig, githubRequest, silent } from "../test/fixtures.ts";
 import { NATS_URL, ownNatsServer } from "../test/nats.ts";

@@ -1,11 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { connect } from "@tablesnap/dump";
-import {
-  createScratchDatabase,
-  loadHardCases,
-  type ScratchDatabase,
-} from "@tablesnap/test-harness";
+import { createScratchDatabase, loadHardCases, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Backup, backupToFolder } from "../test/helpers.ts";
 import { type Inventory, labelKey, objectKey, readInventory } from "./inventory.ts";

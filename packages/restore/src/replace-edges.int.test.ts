@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serializeManifest } from "@tablesnap/core";
 import { runBackup } from "@tablesnap/dump";
-import type { ScratchDatabase } from "@tablesnap/test-harness";
+import type { ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Backup,

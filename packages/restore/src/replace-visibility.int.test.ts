@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { connect } from "@tablesnap/dump";
-import type { ScratchDatabase } from "@tablesnap/test-harness";
+import type { ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyBackup, replaceOnce, rewriteChecked } from "../test/backup-files.ts";
 import { type Backup, backupToFolder, restoreOptions, scratchDatabases } from "../test/helpers.ts";

@@ -1,4 +1,4 @@
-import { loadHardCases, type ScratchDatabase } from "@tablesnap/test-harness";
+import { loadHardCases, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Backup,

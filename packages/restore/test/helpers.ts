@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { type Manifest, serializeManifest } from "@tablesnap/core";
 import { runBackup } from "@tablesnap/dump";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import type { RestoreOptions } from "../src/index.ts";
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import { MemoryBus } from "@tablesnap/bus";
 import { envConfig, silent, TOKENS } from "@tablesnap/http/testing";
 import { migrate, PgStateStore } from "@tablesnap/state";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAST_SUCCESS, SLACK_URL, seedRuns } from "../test/seed.ts";
 import { statusApp } from "./app.ts";

@@ -2,11 +2,7 @@ import { mkdtemp, readlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseManifest } from "@tablesnap/core";
-import {
-  createScratchDatabase,
-  loadHardCases,
-  type ScratchDatabase,
-} from "@tablesnap/test-harness";
+import { createScratchDatabase, loadHardCases, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, tablesnap } from "./cli.ts";
 

@@ -15,7 +15,7 @@ import {
   psql,
   type ScratchDatabase,
   until,
-} from "@tablesnap/test-harness";
+} from "@tablesnap/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 /*

@@ -8,7 +8,7 @@ import {
   rewriteChecked,
   scratchDatabases,
 } from "@tablesnap/restore/testing";
-import { adminUrl, loadHardCases, type ScratchDatabase } from "@tablesnap/test-harness";
+import { adminUrl, loadHardCases, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tablesnap } from "./cli.ts";
 

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseManifest } from "@tablesnap/core";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, tablesnap } from "./cli.ts";
 import { type CliGitHub, cloneAndFsck, startCliGitHub } from "./github.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { RestoreReport } from "@tablesnap/restore";
 import { scratchDatabases, userObjects } from "@tablesnap/restore/testing";
-import { adminUrl, psql } from "@tablesnap/test-harness";
+import { adminUrl, psql } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tablesnap } from "./cli.ts";
 

@@ -9,7 +9,7 @@ import {
   tableContents,
   userObjects,
 } from "@tablesnap/restore/testing";
-import { loadHardCases, type ScratchDatabase } from "@tablesnap/test-harness";
+import { loadHardCases, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tablesnap } from "./cli.ts";
 

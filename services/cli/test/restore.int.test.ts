@@ -11,7 +11,7 @@ import {
   scratchDatabases,
   userObjects,
 } from "@tablesnap/restore/testing";
-import { loadHardCases } from "@tablesnap/test-harness";
+import { loadHardCases } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tablesnap } from "./cli.ts";
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dropBucket, type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, createSource, deleteStreams, sendPush, until } from "./e2e/harness.ts";
 import { type CliGitHub, startCliGitHub } from "./github.ts";

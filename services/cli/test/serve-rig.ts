@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { dropBucket, type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { MAIN } from "./cli.ts";
 import {
   API_TOKEN,

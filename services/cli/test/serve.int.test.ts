@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { parseManifest } from "@tablesnap/core";
-import type { ScratchDatabase } from "@tablesnap/test-harness";
+import type { ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "./cli.ts";
 import { API_TOKEN, sendPush, until, WEBHOOK_SECRET } from "./e2e/harness.ts";

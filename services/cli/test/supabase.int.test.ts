@@ -13,7 +13,7 @@ import {
   type SupabaseCluster,
   startSupabaseCluster,
   tableDigests,
-} from "@tablesnap/test-harness";
+} from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, tablesnap } from "./cli.ts";
 

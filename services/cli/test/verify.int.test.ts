@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, tablesnap } from "./cli.ts";
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Message, NatsBus } from "@tablesnap/bus";
-import { deleteStreams, until } from "@tablesnap/test-harness";
+import { deleteStreams, until } from "@tablesnap/testing";
 import { afterEach, describe, expect, it } from "vitest";
 
 const NATS_URL = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { freePort, until } from "@tablesnap/test-harness";
+import { freePort, until } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BusFactory, describeBus } from "../../test/contract.ts";
 import { recordingLogger } from "../../test/helpers.ts";

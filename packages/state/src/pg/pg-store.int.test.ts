@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/test-harness";
+import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeStateStore } from "../../test/contract.ts";
 import { at, LIMIT, T0, trigger } from "../../test/fixtures.ts";

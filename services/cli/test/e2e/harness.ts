@@ -14,12 +14,12 @@ import {
   freePort,
   type ScratchDatabase,
   until,
-} from "@tablesnap/test-harness";
+} from "@tablesnap/testing";
 import { git } from "../cli.ts";
 import { type CliGitHub, cloneAndFsck, startCliGitHub, TOKEN } from "../github.ts";
 
 /** The test toolkit's helpers, for the tests that import them from here. */
-export { deleteStreams, freePort, until } from "@tablesnap/test-harness";
+export { deleteStreams, freePort, until } from "@tablesnap/testing";
 
 export const WEBHOOK_SECRET = "e2e-test-webhook-secret";
 export const API_TOKEN = "e2e-test-api-token";
