@@ -1,21 +1,11 @@
 import type { TargetConfig } from "@tablesnap/config";
 import { createScratchDatabase, freePort, type ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testTarget } from "../test/pipeline.ts";
 import { checkTargets } from "./preflight.ts";
 
-const target = (name: string, databaseUrl: string, repo: string): TargetConfig => ({
-  name,
-  databaseUrl,
-  repository: { kind: "github", owner: "acme", repo },
-  branches: { defaultBranch: true, names: [] },
-  repositories: "all",
-  schedules: [],
-  retention: { keep: 30, keepDays: 30 },
-  debounceSeconds: 0,
-  freshnessLimitSeconds: 86_400,
-  timeLimitSeconds: 600,
-  rolePasswords: false,
-});
+const target = (name: string, databaseUrl: string, repo: string) =>
+  testTarget(name, databaseUrl, { kind: "github", owner: "acme", repo });
 
 describe("checkTargets", () => {
   let db: ScratchDatabase;

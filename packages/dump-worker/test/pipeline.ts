@@ -65,19 +65,11 @@ export async function startPipeline(options: { stockS3?: boolean } = {}): Promis
   await bucket.ensureBucket();
   const repoDir = await mkdtemp(join(tmpdir(), "tsnap-wrepo-"));
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", repoDir]);
-  const target: TargetConfig = {
-    name: "default",
-    databaseUrl: source.url,
-    repository: { kind: "local", path: repoDir, branch: "main" },
-    branches: { defaultBranch: true, names: [] },
-    repositories: "all",
-    schedules: [],
-    retention: { keep: 30, keepDays: 30 },
-    debounceSeconds: 0,
-    freshnessLimitSeconds: 86_400,
-    timeLimitSeconds: 600,
-    rolePasswords: false,
-  };
+  const target = testTarget("default", source.url, {
+    kind: "local",
+    path: repoDir,
+    branch: "main",
+  });
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
     slack.push({ url: String(url), body: JSON.parse(String(init?.body ?? "null")) });
@@ -207,3 +199,24 @@ export async function startChildWorker(config: string): Promise<ChildWorker> {
 }
 
 export { until };
+
+/** A target as the config would give it, with short limits for tests. */
+export function testTarget(
+  name: string,
+  databaseUrl: string,
+  repository: TargetConfig["repository"],
+): TargetConfig {
+  return {
+    name,
+    databaseUrl,
+    repository,
+    branches: { defaultBranch: true, names: [] },
+    repositories: "all",
+    schedules: [],
+    retention: { keep: 30, keepDays: 30 },
+    debounceSeconds: 0,
+    freshnessLimitSeconds: 86_400,
+    timeLimitSeconds: 600,
+    rolePasswords: false,
+  };
+}

@@ -8,7 +8,7 @@ import { createScratchDatabase, type ScratchDatabase } from "@tablesnap/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, createSource, deleteStreams, sendPush, until } from "./e2e/harness.ts";
 import { type CliGitHub, startCliGitHub } from "./github.ts";
-import { NATS_URL, type Serving, s3Env, startServe } from "./serve-rig.ts";
+import { NATS_URL, type Serving, s3Env, startServe, stopWithSigterm } from "./serve-rig.ts";
 
 interface RunView {
   id: string;
@@ -128,11 +128,7 @@ describe("tablesnap serve with a broken target beside a healthy one", () => {
     const after = await ended("healthy", 2);
     expect(after.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
 
-    s.child.kill("SIGTERM");
-    const code = await Promise.race([
-      s.exited,
-      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
-    ]);
+    const code = await stopWithSigterm(s);
     expect(code, s.logs()).toBe(0);
   }, 300_000);
 });

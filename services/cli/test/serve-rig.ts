@@ -124,3 +124,36 @@ export async function startServe(env: Record<string, string>): Promise<Serving> 
   );
   return { child, base, exited, logs: () => logs };
 }
+
+export interface RunSummary {
+  id: string;
+  status: string;
+  error?: string | null;
+  commit?: unknown;
+}
+
+/** The newest run of `target` once it ended (succeeded, partial or failed). */
+export function newestEndedRun(s: Serving, timeoutMs: number, target = "default") {
+  return until(
+    `the newest run of ${target} to end`,
+    async () => {
+      const r = await fetch(`${s.base}/api/v1/targets/${target}/runs`, {
+        headers: { authorization: `Bearer ${API_TOKEN}` },
+      });
+      const { runs } = (await r.json()) as { runs: RunSummary[] };
+      const first = runs[0];
+      return first && ["succeeded", "partial", "failed"].includes(first.status) ? first : undefined;
+    },
+    timeoutMs,
+    s.logs,
+  );
+}
+
+/** SIGTERM, then the exit code, or "timeout" when it did not exit within 20 s. */
+export function stopWithSigterm(s: Serving): Promise<number | null | "timeout"> {
+  s.child.kill("SIGTERM");
+  return Promise.race([
+    s.exited,
+    new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
+  ]);
+}

@@ -1,35 +1,26 @@
-import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { parseManifest } from "@tablesnap/core";
 import type { ScratchDatabase } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "./cli.ts";
-import { API_TOKEN, sendPush, until, WEBHOOK_SECRET } from "./e2e/harness.ts";
+import { sendPush, WEBHOOK_SECRET } from "./e2e/harness.ts";
 import { type CliGitHub, cloneAndFsck, TOKEN } from "./github.ts";
-import { join_parent, type Rig, startRig } from "./serve-rig.ts";
+import { join_parent, newestEndedRun, type Rig, startRig, stopWithSigterm } from "./serve-rig.ts";
 
 const TABLES = { users: 500, events: 200, empty: 0 } as const;
-
-interface RunSummary {
-  id: string;
-  status: string;
-  commit?: unknown;
-}
 
 describe("tablesnap serve, end to end", () => {
   let rig: Rig | undefined;
   let source: ScratchDatabase;
   let h: CliGitHub;
-  let child: ChildProcess | undefined;
   let logs = () => "";
-  let exited: Promise<number | null>;
   let base: string;
   let repo: string;
 
   beforeAll(async () => {
     rig = await startRig("srv", (gh) => gh.createRepo("backups"));
     ({ source, h, repo } = rig);
-    ({ child, base, exited, logs } = rig.serve);
+    ({ base, logs } = rig.serve);
   }, 60_000);
   afterAll(() => rig?.stop(), 60_000);
 
@@ -37,22 +28,7 @@ describe("tablesnap serve, end to end", () => {
     const hook = await sendPush(base);
     expect(hook.status, `${hook.body}\n${logs()}`).toBeLessThan(300);
 
-    const run = await until(
-      "the run to end",
-      async () => {
-        const r = await fetch(`${base}/api/v1/targets/default/runs`, {
-          headers: { authorization: `Bearer ${API_TOKEN}` },
-        });
-        expect(r.status).toBe(200);
-        const { runs } = (await r.json()) as { runs: RunSummary[] };
-        const first = runs[0];
-        return first && ["succeeded", "partial", "failed"].includes(first.status)
-          ? first
-          : undefined;
-      },
-      90_000,
-      logs,
-    );
+    const run = await newestEndedRun((rig as Rig).serve, 90_000);
     expect(run.status, logs()).toBe("succeeded");
 
     const clone = await cloneAndFsck(h.bare(repo));
@@ -80,11 +56,7 @@ describe("tablesnap serve, end to end", () => {
       await rm(join_parent(clone), { recursive: true, force: true });
     }
 
-    child?.kill("SIGTERM");
-    const code = await Promise.race([
-      exited,
-      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
-    ]);
+    const code = await stopWithSigterm((rig as Rig).serve);
     expect(code, logs()).toBe(0);
     expect(logs()).toContain('"msg":"stopped"');
     expect(logs()).not.toContain(WEBHOOK_SECRET);
@@ -104,32 +76,14 @@ describe("tablesnap serve with a backup repository that does not exist", () => {
     const s = (rig as Rig).serve;
     const hook = await sendPush(s.base);
     expect(hook.status, `${hook.body}\n${s.logs()}`).toBeLessThan(300);
-    const run = await until(
-      "the run to fail",
-      async () => {
-        const r = await fetch(`${s.base}/api/v1/targets/default/runs`, {
-          headers: { authorization: `Bearer ${API_TOKEN}` },
-        });
-        const { runs } = (await r.json()) as { runs: (RunSummary & { error?: string })[] };
-        const first = runs[0];
-        return first && ["succeeded", "partial", "failed"].includes(first.status)
-          ? first
-          : undefined;
-      },
-      90_000,
-      s.logs,
-    );
+    const run = await newestEndedRun(s, 90_000);
     expect(run.status).toBe("failed");
     expect(JSON.stringify(run)).toMatch(
       /the backup repository cannot be used, so nothing was dumped: GitHub repository acme\/missing does not exist/,
     );
     // Found before the dump: no snapshot was taken.
     expect(s.logs()).not.toContain('"msg":"run planned"');
-    s.child.kill("SIGTERM");
-    const code = await Promise.race([
-      s.exited,
-      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
-    ]);
+    const code = await stopWithSigterm(s);
     expect(code, s.logs()).toBe(0);
   }, 150_000);
 });
@@ -152,31 +106,13 @@ describe("tablesnap serve after a failed publish", () => {
     const s = (rig as Rig).serve;
     const hook = await sendPush(s.base);
     expect(hook.status, `${hook.body}\n${s.logs()}`).toBeLessThan(300);
-    const run = await until(
-      "the run to fail",
-      async () => {
-        const r = await fetch(`${s.base}/api/v1/targets/default/runs`, {
-          headers: { authorization: `Bearer ${API_TOKEN}` },
-        });
-        const { runs } = (await r.json()) as { runs: (RunSummary & { error?: string })[] };
-        const first = runs[0];
-        return first && ["succeeded", "partial", "failed"].includes(first.status)
-          ? first
-          : undefined;
-      },
-      120_000,
-      s.logs,
-    );
+    const run = await newestEndedRun(s, 120_000);
     expect(run.status).toBe("failed");
     expect(run.error ?? "").toMatch(/protected/);
     // The dump ran: the failure is the publish's.
     expect(s.logs()).toContain('"msg":"run dumped"');
     const sent = Date.now();
-    s.child.kill("SIGTERM");
-    const code = await Promise.race([
-      s.exited,
-      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
-    ]);
+    const code = await stopWithSigterm(s);
     expect(code, s.logs()).toBe(0);
     expect(Date.now() - sent).toBeLessThan(20_000);
   }, 180_000);
