@@ -9,6 +9,8 @@ import { inSnapshot } from "./snapshot.ts";
 
 const enc = new TextEncoder();
 const BATCH_BYTES = 1 << 20;
+/** How fast a server is assumed to sort a table before its first row, for the stall bound. */
+const FIRST_ROW_BYTES_PER_SECOND = 10_000_000;
 
 export interface TableDataResult {
   readonly rows: number;
@@ -141,16 +143,22 @@ class Watchdog {
       this.#reject = reject;
     });
     this.stalled.catch(() => {});
-    this.pet();
+    // The first row may come only after the server sorted the whole table (ORDER BY on a table
+    // without a usable index): allow for that, at 10 MB/s of its size.
+    this.#arm(ms + Math.ceil(t.bytesEstimate / FIRST_ROW_BYTES_PER_SECOND) * 1000);
   }
 
   pet(): void {
+    this.#arm(this.#ms);
+  }
+
+  #arm(ms: number): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.fired = true;
       this.onFire();
       this.#reject(this.error);
-    }, this.#ms);
+    }, ms);
   }
 
   stop(): void {
