@@ -355,6 +355,20 @@ export class Stack {
     );
   }
 
+  /** SIGTERM to one service, as an orchestrator stops it: its exit code (null: by a signal). */
+  async terminate(name: ServiceName, limitMs = 20_000): Promise<number | null | "timeout"> {
+    const p = this.procs.get(name);
+    if (p === undefined) throw new Error(`${name} is not running`);
+    const code = new Promise<number | null>((r) => p.child.once("exit", (c) => r(c)));
+    p.child.kill("SIGTERM");
+    const out = await Promise.race([
+      code,
+      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), limitMs)),
+    ]);
+    if (out !== "timeout") this.procs.delete(name);
+    return out;
+  }
+
   /** kill -9 of one service, waiting for its exit. */
   async kill(name: ServiceName): Promise<void> {
     const p = this.procs.get(name);
