@@ -1,3 +1,4 @@
+import { writeText } from "@tablesnap/artifacts";
 import type { DeliveryContext } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";
 import { type Manifest, messageOf, serializeManifest } from "@tablesnap/core";
@@ -13,11 +14,11 @@ import {
   emit,
   failRun,
   filesPrefix,
+  isRetriable,
   MANIFEST_FILE,
   removeObjects,
   type WorkerDeps,
   WorkerError,
-  writeText,
 } from "@tablesnap/runs";
 import type { RunWithTriggers } from "@tablesnap/state";
 import { backupOptions, type DumpSettings, recordPlan } from "./holder-plan.ts";
@@ -60,16 +61,15 @@ export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryCont
       throw new WorkerError(
         "repository_unusable",
         `the backup repository cannot be used, so nothing was dumped: ${messageOf(e)}`,
-        { cause: e, retriable: Reflect.get(e as object, "retriable") === true },
+        { cause: e, retriable: isRetriable(e) },
       );
     });
     await dumpRun(d, run, target, ctx);
   } catch (e) {
-    const retriable = Reflect.get(e as object, "retriable") === true;
     // A database that does not answer is tried twice, not for every delivery: each try waits
     // out the connect bound, and the target's next trigger tries again anyway.
     const tries = e instanceof ConnectionError ? Math.min(2, ctx.maxDeliver) : ctx.maxDeliver;
-    if (retriable && ctx.deliveryCount < tries && !d.signal.aborted) throw e;
+    if (isRetriable(e) && ctx.deliveryCount < tries && !d.signal.aborted) throw e;
     if (d.signal.aborted) throw e; // Stopping: the next holder starts it again.
     await failRun(d, run, `dump failed: ${messageOf(e)}`);
   }

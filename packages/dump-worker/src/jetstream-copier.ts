@@ -1,5 +1,5 @@
 import type { Bus } from "@tablesnap/bus";
-import { toFolderName } from "@tablesnap/core";
+import { tableFolder } from "@tablesnap/core";
 import type { TableCopier, TableOutcome, TableTask } from "@tablesnap/dump";
 import { WorkerError } from "@tablesnap/runs";
 import type { StateStore, TableJob } from "@tablesnap/state";
@@ -44,7 +44,7 @@ export class JetStreamCopier implements TableCopier {
   }
 
   async copy(task: TableTask, snapshotId: string, signal: AbortSignal): Promise<TableOutcome> {
-    const key = keyOf(task.table);
+    const key = tableFolder(task.table.schema, task.table.name);
     const outcome = new Promise<TableOutcome>((resolve, reject) => {
       this.#waiting.set(key, { resolve, reject });
     });
@@ -98,10 +98,11 @@ export class JetStreamCopier implements TableCopier {
         throw new AttemptEndedError(`the run was started again (attempt ${r.snapshotId})`);
       }
       for (const t of r.tables) {
-        const w = t.snapshotId === snapshotId ? this.#waiting.get(keyOf(t)) : undefined;
+        const key = tableFolder(t.schema, t.name);
+        const w = t.snapshotId === snapshotId ? this.#waiting.get(key) : undefined;
         const out = w && outcomeOf(t);
         if (!w || !out) continue;
-        this.#waiting.delete(keyOf(t));
+        this.#waiting.delete(key);
         w.resolve(out);
       }
       if (round % 8 === 0) {
@@ -128,11 +129,6 @@ function outcomeOf(t: TableJob): TableOutcome | null {
     default:
       return null;
   }
-}
-
-/** `<schema>.<table>` in folder names, which never hold a dot: unique and reversible. */
-function keyOf(t: { schema: string; name: string }): string {
-  return `${toFolderName(t.schema)}.${toFolderName(t.name)}`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

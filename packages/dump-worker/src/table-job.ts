@@ -1,6 +1,6 @@
 import type { DeliveryContext, Message, Termination } from "@tablesnap/bus";
 import { messageOf } from "@tablesnap/core";
-import { connect, dumpTableData, isRefused, type Sql, type TableOutcome } from "@tablesnap/dump";
+import { connect, localCopier, type Sql, type TableOutcome } from "@tablesnap/dump";
 import {
   emit,
   filesPrefix,
@@ -79,24 +79,19 @@ export async function copyTableJob(d: TableWorkerDeps, job: JobMessage, ctx: Del
   let result: TableOutcome;
   try {
     await d.beforeTable?.(job, ctx);
-    const r = await dumpTableData({
-      ...{ sql: await d.pools.get(target.databaseUrl), snapshotId, store: files },
-      ...{ signal: d.signal, stallMs: d.tableStallMs, ...task },
-    });
-    result = { status: "done", rows: r.rows, files: r.files };
+    // The CLI's copier: the same copy, and a table the server refuses to let us read skipped.
+    const copier = localCopier(await d.pools.get(target.databaseUrl), files, d.tableStallMs);
+    result = await copier.copy(task, snapshotId, d.signal);
   } catch (e) {
     if (isSnapshotGone(e)) {
       // The holder ended; if it died, its redelivered run re-plans with new jobs.
       (d.logger ?? silentLogger).warn({ runId: run.id, table: ref }, "snapshot gone: job dropped");
       return;
     }
-    if (!isRefused(e)) {
-      throw new WorkerError("copy_failed", `copy of ${task.table.qname}: ${messageOf(e)}`, {
-        cause: e,
-        retriable: true,
-      });
-    }
-    result = { status: "skipped", reason: e.message };
+    throw new WorkerError("copy_failed", `copy of ${task.table.qname}: ${messageOf(e)}`, {
+      cause: e,
+      retriable: true,
+    });
   } finally {
     clearInterval(alive);
   }

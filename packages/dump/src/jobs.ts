@@ -1,9 +1,10 @@
+import { writeText } from "@tablesnap/artifacts";
 import { type FileEntry, ROLES_FILE, sequencesFile, toFolderName } from "@tablesnap/core";
 import { type SequenceInfo, setvalStatement, type TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
 import type { TableTask } from "./copier.ts";
 import { dumpRoles, dumpSchemaArchive, dumpSchemaOnly, type ToolContext } from "./pg-dump-jobs.ts";
-import { put, type SchemaFilesResult, writeSchemaFiles } from "./schema/files.ts";
+import { type SchemaFilesResult, writeSchemaFiles } from "./schema/files.ts";
 import { inSnapshot } from "./snapshot.ts";
 import type { BackupOptions } from "./types.ts";
 
@@ -59,7 +60,10 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
       weight: 8 * MiB,
       run: async () => {
         const r = await dumpRoles(tool, o.rolePasswords === true);
-        results.roles = { file: await put(o.store, ROLES_FILE, r.text), passwords: r.passwords };
+        results.roles = {
+          file: await writeText(o.store, ROLES_FILE, r.text),
+          passwords: r.passwords,
+        };
         results.sequencesFiles = await writeFreeSequences(c, s.sequences);
       },
     },
@@ -122,7 +126,7 @@ async function writeFreeSequences(
   const out = new Map<string, FileEntry>();
   for (const [schema, text] of bySchema) {
     const folder = c.schemaFolders.get(schema);
-    if (folder) out.set(schema, await put(c.o.store, sequencesFile(folder), text));
+    if (folder) out.set(schema, await writeText(c.o.store, sequencesFile(folder), text));
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { readText } from "@tablesnap/artifacts";
 import type { DeliveryContext, Message } from "@tablesnap/bus";
 import { messageOf, parseManifest } from "@tablesnap/core";
 import { publishBackup } from "@tablesnap/publish";
@@ -8,7 +9,6 @@ import {
   isRetriable,
   MANIFEST_FILE,
   type OpenRepo,
-  readText,
   removeEndedRun,
   removePublishedRun,
   silentLogger,

@@ -1,5 +1,3 @@
-import { ArtifactNotFoundError, type ArtifactStore } from "@tablesnap/artifacts";
-
 /**
  * A run's objects in the bucket: artifacts only, all under `runs/<run id>/` (removed once
  * published). `runs/<run>/<snapshot>/` is the backup folder of one attempt (its files and
@@ -17,25 +15,3 @@ export function filesPrefix(runId: string, snapshotId: string): string {
 }
 
 export { MANIFEST_FILE } from "@tablesnap/core";
-
-export async function writeText(store: ArtifactStore, path: string, text: string) {
-  const w = await store.openWriter(path);
-  try {
-    await w.write(new TextEncoder().encode(text));
-    return await w.close();
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
-}
-
-export async function readText(store: ArtifactStore, path: string): Promise<string | null> {
-  const chunks: Uint8Array[] = [];
-  try {
-    for await (const c of store.read(path)) chunks.push(c);
-  } catch (e) {
-    if (e instanceof ArtifactNotFoundError) return null;
-    throw e;
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}

@@ -1,4 +1,4 @@
-export { filesPrefix, MANIFEST_FILE, readText, runPrefix, writeText } from "./bucket-layout.ts";
+export { filesPrefix, MANIFEST_FILE, runPrefix } from "./bucket-layout.ts";
 export type { Running } from "./consume.ts";
 export { delivery, givenUp } from "./consume.ts";
 export { hasSqlState, isRetriable, isSnapshotGone, WorkerError } from "./errors.ts";

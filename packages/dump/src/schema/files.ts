@@ -1,4 +1,4 @@
-import type { ArtifactStore } from "@tablesnap/artifacts";
+import { type ArtifactStore, writeText } from "@tablesnap/artifacts";
 import {
   DATABASE_FILE,
   type FileEntry,
@@ -54,14 +54,14 @@ export async function writeSchemaFiles(
   for (const [oid, folder] of targets.tableFolders) {
     tableFiles.set(
       oid,
-      await put(store, schemaFile(folder), sectioned(group({ kind: "table", oid }))),
+      await writeText(store, schemaFile(folder), sectioned(group({ kind: "table", oid }))),
     );
   }
   const schemaFiles = new Map<string, FileEntry>();
   for (const [name, folder] of targets.schemaFolders) {
     schemaFiles.set(
       name,
-      await put(store, schemaFile(folder), sectioned(group({ kind: "schema", name }))),
+      await writeText(store, schemaFile(folder), sectioned(group({ kind: "schema", name }))),
     );
   }
   const db = `${dump.preamble}\n${sectioned(group({ kind: "database" }))}${dump.trailer}`;
@@ -74,8 +74,8 @@ export async function writeSchemaFiles(
   return {
     tableFiles,
     schemaFiles,
-    databaseFile: await put(store, DATABASE_FILE, db),
-    tocFile: await put(store, TOC_FILE, tocText(placed, pathOf)),
+    databaseFile: await writeText(store, DATABASE_FILE, db),
+    tocFile: await writeText(store, TOC_FILE, tocText(placed, pathOf)),
   };
 }
 
@@ -110,15 +110,4 @@ function sectioned(entries: readonly PlacedEntry[]): string {
       .map((e) => e.entry.text)
       .join("");
   return part("pre-data") + part("post-data");
-}
-
-export async function put(store: ArtifactStore, path: string, text: string): Promise<FileEntry> {
-  const w = await store.openWriter(path);
-  try {
-    await w.write(new TextEncoder().encode(text));
-    return await w.close();
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
 }
