@@ -44,3 +44,20 @@ describe("checkTargets", () => {
     ]);
   });
 });
+
+describe("checkTargets bounded", () => {
+  it("names a target whose checks do not finish within the bound", async () => {
+    const db = await createScratchDatabase("tsnap_preflight_slow");
+    try {
+      const never = () => new Promise<void>(() => {}); // A repository host that never answers.
+      const started = Date.now();
+      const checks = await checkTargets([target("slow", db.url, "backups")], never, undefined, 300);
+      expect(checks).toEqual([
+        { target: "slow", problem: "the checks did not finish within 0.3 s" },
+      ]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -14,25 +14,44 @@ export interface TargetCheck {
  * Checks each target as a run of it would start, all at once: the database answers as PostgreSQL
  * (within the connect bound) and its role can open the run's kind of snapshot; the backup
  * repository opens with the credentials (`checkRepo`). One target's problem never holds up the
- * others' checks.
+ * others' checks, and no check takes longer than `timeoutMs` (default 30 s): a server that
+ * answers the connection but nothing after it is a problem too.
  */
 export function checkTargets(
   targets: readonly TargetConfig[],
   checkRepo?: HolderDeps["checkRepo"],
   signal?: AbortSignal,
+  timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<TargetCheck[]> {
   return Promise.all(
     targets.map(async (t) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the checks did not finish within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+      });
       try {
-        await checkDatabase(t.databaseUrl, signal);
-        await checkRepo?.(t.repository);
+        await Promise.race([
+          (async () => {
+            await checkDatabase(t.databaseUrl, signal);
+            await checkRepo?.(t.repository);
+          })(),
+          late,
+        ]);
         return { target: t.name };
       } catch (e) {
         return { target: t.name, problem: messageOf(e) };
+      } finally {
+        clearTimeout(timer);
       }
     }),
   );
 }
+
+/** How long one target's checks at start may take. */
+export const CHECK_TIMEOUT_MS = 30_000;
 
 async function checkDatabase(url: string, signal?: AbortSignal): Promise<void> {
   const { sql } = await connect(url, 1, signal);
