@@ -4,6 +4,7 @@ export {
   InvalidArtifactPathError,
 } from "./errors.ts";
 export { FsArtifactStore } from "./fs/fs-store.ts";
+export { Digest } from "./hashing.ts";
 export { MemoryArtifactStore } from "./memory/memory-store.ts";
 export { observeClosedFiles } from "./observed.ts";
 export { checkArtifactPath } from "./path.ts";

@@ -53,6 +53,7 @@ export const jobSchema = z.object({
       folder: z.string(),
       trailer: z.string(),
       maxBytes: z.number().int().positive(),
+      recipients: z.array(z.string()).min(1).optional(),
     })
     .optional(),
 });

@@ -170,4 +170,32 @@ targets:
     );
     expect(problems({}, '{"targets": ')).toHaveLength(1);
   });
+
+  it("reads a target's encryption: recipients checked and sorted, table globs checked", async () => {
+    const { generateX25519Identity, identityToRecipient } = await import("age-encryption");
+    const [a, b] = await Promise.all(
+      [1, 2].map(async () => identityToRecipient(await generateX25519Identity())),
+    );
+    const secret = await generateX25519Identity();
+    const yaml = (enc: string) =>
+      `targets:\n  app:\n    database_url: postgres://h/app\n    repository: acme/b\n    encryption: ${enc}\n`;
+    const c = loadConfig({}, yaml(`{ recipients: [${b}, ${a}], tables: ["public.*"] }`));
+    expect(c.targets[0]?.encryption).toEqual({
+      recipients: [a, b].sort(),
+      tables: ["public.*"],
+      schema: false,
+    });
+    expect(
+      loadConfig({}, yaml("{ recipients: [" + a + "] }")).targets[0]?.encryption?.tables,
+    ).toEqual([]);
+    expect(problems({}, yaml(`{ recipients: [age1nope] }`))).toEqual([
+      'targets.app.encryption: recipients: "age1nope" is not a valid age recipient',
+    ]);
+    expect(problems({}, yaml(`{ recipients: [${a}], tables: [users] }`))[0]).toContain(
+      'targets.app.encryption: tables "users": give schema.table',
+    );
+    const leaked = problems({}, yaml(`{ recipients: [${secret}] }`)).join("\n");
+    expect(leaked).toContain("secret key");
+    expect(leaked).not.toContain(secret);
+  });
 });

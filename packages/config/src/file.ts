@@ -59,6 +59,14 @@ export const targetSchema = z.strictObject({
   time_limit: duration.optional(),
   /** Keep role password hashes in roles.sql (default false). */
   role_passwords: z.boolean().optional(),
+  /** age recipients (public keys) and the `schema.table` globs of the tables to encrypt. */
+  encryption: z
+    .strictObject({
+      recipients: z.array(z.string()).min(1),
+      tables: z.array(z.string()).optional(),
+      schema: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export const fileSchema = z.strictObject({

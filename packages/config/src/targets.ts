@@ -1,3 +1,5 @@
+import { messageOf } from "@tablesnap/core";
+import { type EncryptionSettings, parseRecipients, tableMatcher } from "@tablesnap/encryption";
 import type { ParsedEnv } from "./env.ts";
 import type { ConfigFile, FileTarget } from "./file.ts";
 import type { BackupRepository, ConfigIssue, Env, Schedule, TargetConfig } from "./types.ts";
@@ -96,8 +98,25 @@ export function targetsFromFile(
       freshnessLimitSeconds: t.freshness_limit ?? TARGET_DEFAULTS.freshnessLimitSeconds,
       timeLimitSeconds: t.time_limit ?? TARGET_DEFAULTS.timeLimitSeconds,
       rolePasswords: t.role_passwords ?? false,
+      ...encryption(t.encryption, `${path}.encryption`, issues),
     };
   });
+}
+
+function encryption(
+  e: FileTarget["encryption"],
+  path: string,
+  issues: ConfigIssue[],
+): { encryption?: EncryptionSettings } {
+  if (!e) return {};
+  try {
+    const recipients = parseRecipients(e.recipients, "recipients");
+    tableMatcher(e.tables ?? [], "tables");
+    return { encryption: { recipients, tables: e.tables ?? [], schema: e.schema ?? false } };
+  } catch (err) {
+    issues.push({ path, message: messageOf(err) });
+    return {};
+  }
 }
 
 /** The target `default`, from TABLESNAP_DATABASE_URL and TABLESNAP_GITHUB_REPO. */

@@ -1,3 +1,5 @@
+import type { EncryptionSettings } from "@tablesnap/encryption";
+
 /** The environment as `loadConfig` reads it: `process.env` in a service's main.ts. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,6 +52,8 @@ export interface TargetConfig {
   readonly timeLimitSeconds: number;
   /** Keep role password hashes in `roles.sql`; off by default. */
   readonly rolePasswords: boolean;
+  /** What to encrypt and to whom (config `encryption`); absent, nothing is encrypted. */
+  readonly encryption?: EncryptionSettings | undefined;
 }
 
 export type GitHubAuth =

@@ -57,6 +57,25 @@ export function archivePartPath(folder: string): (n: number) => string {
   return numberedPath(`${folder}/${folder}`, ".dump");
 }
 
+/** Whether `path` is a part of the archive `archivePartPath(folder)` names. */
+export function isArchivePart(folder: string, path: string): boolean {
+  const base = `${folder}/${folder}`;
+  if (!path.startsWith(base)) return false;
+  return /^(?:\.part-\d{3,})?\.dump$/.test(path.slice(base.length));
+}
+
+/** An encrypted file is stored under its name plus this: `data.sql.age`, `roles.sql.age`. */
+export const ENCRYPTED_SUFFIX = ".age";
+
+export function encryptedPath(path: string): string {
+  return `${path}${ENCRYPTED_SUFFIX}`;
+}
+
+/** The name a file has in plaintext: `data.sql` for `data.sql.age`, any other name as it is. */
+export function plainPath(path: string): string {
+  return path.endsWith(ENCRYPTED_SUFFIX) ? path.slice(0, -ENCRYPTED_SUFFIX.length) : path;
+}
+
 export type Section = "pre-data" | "post-data";
 
 /** Lines that mark where a restore runs each part of a schema file: before the data, or after. */

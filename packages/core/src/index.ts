@@ -5,9 +5,13 @@ export {
   DATABASE_FILE,
   dataPartNumber,
   dataPartPath,
+  ENCRYPTED_SUFFIX,
+  encryptedPath,
+  isArchivePart,
   isSchemaFile,
   MANIFEST_FILE,
   numberedPath,
+  plainPath,
   ROLES_FILE,
   SECTION_MARKER,
   schemaFile,
@@ -24,7 +28,9 @@ export {
   MANIFEST_FORMAT,
   manifestFiles,
   manifestSchema,
+  mapManifestFiles,
   parseManifest,
+  plainBytes,
   serializeManifest,
 } from "./manifest.ts";
 export { fromFolderName, safeSegment, toFolderName } from "./names.ts";

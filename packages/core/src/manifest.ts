@@ -6,11 +6,19 @@ export const MANIFEST_FORMAT = 1;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const isoTime = z.string().datetime({ offset: true });
 
+/** An age recipient (X25519 public key). */
+const recipient = z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/);
+
 export const fileEntrySchema = z.object({
-  /** Relative to the backup folder, `/`-separated. */
+  /** Relative to the backup folder, `/`-separated; an encrypted file's ends in `.age`. */
   path: z.string().min(1),
+  /** Of the bytes stored (the ciphertext, for an encrypted file). */
   sha256,
   bytes: z.number().int().nonnegative(),
+  /** An encrypted file's plaintext: what a reader with an identity gets back. */
+  plain: z.object({ sha256, bytes: z.number().int().nonnegative() }).optional(),
+  /** Who can read an encrypted file, sorted; present exactly when `plain` is. */
+  recipients: z.array(recipient).min(1).optional(),
 });
 
 export const triggerSchema = z.object({
@@ -90,6 +98,11 @@ export const manifestSchema = z.object({
   }),
 });
 
+/** The size of what a file holds: its plaintext's when it is encrypted. */
+export function plainBytes(f: FileEntry): number {
+  return f.plain?.bytes ?? f.bytes;
+}
+
 /** Every file a manifest lists, in a stable order. */
 export function manifestFiles(m: Manifest): FileEntry[] {
   return [
@@ -98,6 +111,17 @@ export function manifestFiles(m: Manifest): FileEntry[] {
     ...m.schemas.flatMap((s) => s.files),
     ...m.tables.flatMap((t) => t.files),
   ];
+}
+
+/** The manifest with every file entry passed through `fn` (totals count plaintext, so stay). */
+export function mapManifestFiles(m: Manifest, fn: (f: FileEntry) => FileEntry): Manifest {
+  return {
+    ...m,
+    files: m.files.map(fn),
+    roles: { ...m.roles, files: m.roles.files.map(fn) },
+    schemas: m.schemas.map((s) => ({ ...s, files: s.files.map(fn) })),
+    tables: m.tables.map((t) => ({ ...t, files: t.files.map(fn) })),
+  };
 }
 
 /** Serialises a manifest the same way every time (2-space JSON, trailing newline). */

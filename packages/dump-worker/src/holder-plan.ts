@@ -29,7 +29,7 @@ export interface DumpSettings {
 
 export function backupOptions(
   run: RunWithTriggers,
-  target: Pick<TargetConfig, "databaseUrl" | "rolePasswords">,
+  target: Pick<TargetConfig, "databaseUrl" | "rolePasswords" | "encryption">,
   files: BackupOptions["store"],
   s: DumpSettings,
   signal: AbortSignal,
@@ -37,6 +37,7 @@ export function backupOptions(
   return {
     databaseUrl: target.databaseUrl,
     rolePasswords: target.rolePasswords,
+    encryption: target.encryption,
     store: files,
     // The run id: stable across holder restarts, so publishing stays idempotent.
     backupId: run.id,

@@ -50,6 +50,7 @@ export class JetStreamCopier implements TableCopier {
     });
     this.#watch(snapshotId, signal);
     const { id, target } = this.#d.run;
+    const { recipients, ...plan } = task;
     try {
       await this.#d.bus.publish("job", {
         run_id: id,
@@ -58,12 +59,13 @@ export class JetStreamCopier implements TableCopier {
         snapshot_id: snapshotId,
         attempt: this.#d.attempt,
         task: {
-          ...task,
+          ...plan,
           table: {
             ...task.table,
             columns: [...task.table.columns],
             primaryKey: [...task.table.primaryKey],
           },
+          ...(recipients ? { recipients: [...recipients] } : {}),
         },
       });
     } catch (e) {

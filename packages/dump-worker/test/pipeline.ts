@@ -51,7 +51,9 @@ export interface Pipeline {
 }
 
 /** `stockS3`: s3rver as users run it, not the harness's one that encodes listed keys. */
-export async function startPipeline(options: { stockS3?: boolean } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  options: { stockS3?: boolean; encryption?: TargetConfig["encryption"] } = {},
+): Promise<Pipeline> {
   const source = await createScratchDatabase("tsnap_wsrc");
   const stateDb = await createScratchDatabase("tsnap_wstate");
   await migrate(stateDb.url);
@@ -65,11 +67,10 @@ export async function startPipeline(options: { stockS3?: boolean } = {}): Promis
   await bucket.ensureBucket();
   const repoDir = await mkdtemp(join(tmpdir(), "tsnap-wrepo-"));
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", repoDir]);
-  const target = testTarget("default", source.url, {
-    kind: "local",
-    path: repoDir,
-    branch: "main",
-  });
+  const target = {
+    ...testTarget("default", source.url, { kind: "local", path: repoDir, branch: "main" }),
+    ...(options.encryption ? { encryption: options.encryption } : {}),
+  };
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
     slack.push({ url: String(url), body: JSON.parse(String(init?.body ?? "null")) });

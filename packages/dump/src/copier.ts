@@ -13,6 +13,8 @@ export interface TableTask {
   readonly trailer: string;
   /** Data files are split past this size. */
   readonly maxBytes: number;
+  /** age recipients its data files are encrypted to; absent, they are stored as they are. */
+  readonly recipients?: readonly string[] | undefined;
 }
 
 /** How one table's copy ended. A `failed` table fails the run; a `skipped` one makes it partial. */
@@ -45,12 +47,17 @@ export function isRefused(e: unknown): e is Error {
  * Copies in this process on `sql`. A table the server refuses to let us read is skipped with the
  * server's words; any other error fails the run at once.
  */
-export function localCopier(sql: Sql, store: ArtifactStore, stallMs?: number): TableCopier {
+export function localCopier(
+  sql: Sql,
+  store: ArtifactStore,
+  stallMs?: number,
+  onFile?: (entry: FileEntry) => void,
+): TableCopier {
   return {
     local: true,
     async copy(task, snapshotId, signal) {
       try {
-        const r = await dumpTableData({ sql, snapshotId, store, signal, stallMs, ...task });
+        const r = await dumpTableData({ sql, snapshotId, store, signal, stallMs, onFile, ...task });
         return { status: "done", rows: r.rows, files: r.files };
       } catch (e) {
         if (!isRefused(e)) throw e;

@@ -1,8 +1,10 @@
-import { type Manifest, schemaFolder, tableFolder } from "@tablesnap/core";
+import { observeClosedFiles } from "@tablesnap/artifacts";
+import { type Manifest, plainBytes, schemaFolder, tableFolder } from "@tablesnap/core";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql, Target } from "./connect.ts";
 import type { TableCopier, TableOutcome, TableTask } from "./copier.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "./defaults.ts";
+import { planEncryption } from "./encryption-plan.ts";
 import { TablesFailedError } from "./errors.ts";
 import { type Job, type JobContext, planJobs, type RunResults, tableTasks } from "./jobs.ts";
 import { buildManifest } from "./manifest-build.ts";
@@ -45,7 +47,7 @@ export async function runEngine(r: EngineRun): Promise<Manifest> {
     progress.tablesDone++;
     if (out.status === "done") {
       progress.rows += out.rows;
-      progress.bytes += out.files.reduce((a, f) => a + f.bytes, 0);
+      progress.bytes += out.files.reduce((a, f) => a + plainBytes(f), 0);
     }
     o.onProgress?.({ ...progress });
   };
@@ -115,14 +117,20 @@ async function jobContext(o: BackupOptions, sql: Sql, target: Target, s: Snapsho
   const tools = await findPgTools(o.pgBin, s.serverVersionNum);
   const unreadable = new Set(s.unreadable.map((u) => u.table.oid));
   const schemaFolders = new Map(s.schemas.map((n) => [n, schemaFolder(n)]));
+  const tables = s.tables.filter((t) => !unreadable.has(t.oid));
+  const folderOf = (t: TableInfo) => tableFolder(t.schema, t.name);
+  const folders = { table: folderOf, schema: schemaFolders };
+  const encryption = planEncryption(o.encryption, o.store, tables, folders);
+  const store = encryption?.ownStore ?? o.store;
   const c: JobContext = {
-    o,
+    o: { ...o, store: o.onFile ? observeClosedFiles(store, o.onFile) : store },
     sql,
     tool: { tools, target, snapshot: s, signal: o.signal, filter },
-    tables: s.tables.filter((t) => !unreadable.has(t.oid)),
+    tables,
     schemaFolders,
-    tableFolder: (t) => tableFolder(t.schema, t.name),
+    tableFolder: folderOf,
     maxBytes: o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    encryption,
   };
   return c;
 }

@@ -3,6 +3,7 @@ import { type FileEntry, ROLES_FILE, sequencesFile, toFolderName } from "@tables
 import { type SequenceInfo, setvalStatement, type TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
 import type { TableTask } from "./copier.ts";
+import type { EncryptionPlan } from "./encryption-plan.ts";
 import { dumpRoles, dumpSchemaArchive, dumpSchemaOnly, type ToolContext } from "./pg-dump-jobs.ts";
 import { type SchemaFilesResult, writeSchemaFiles } from "./schema/files.ts";
 import { inSnapshot } from "./snapshot.ts";
@@ -27,6 +28,8 @@ export interface JobContext {
   readonly schemaFolders: ReadonlyMap<string, string>;
   readonly tableFolder: (t: TableInfo) => string;
   readonly maxBytes: number;
+  /** Which files are encrypted; null when nothing is. */
+  readonly encryption: EncryptionPlan | null;
 }
 
 export interface Job {
@@ -95,6 +98,7 @@ export function tableTasks(c: JobContext): TableTask[] {
       folder: c.tableFolder(t),
       trailer: owned.get(t.oid) ?? "",
       maxBytes: c.maxBytes,
+      ...(c.encryption?.tables.has(t.oid) ? { recipients: c.encryption.recipients } : {}),
     }))
     .sort((a, b) => b.table.bytesEstimate - a.table.bytesEstimate);
 }

@@ -2,6 +2,7 @@ import {
   type FileEntry,
   MANIFEST_FORMAT,
   type Manifest,
+  plainBytes,
   type TableEntry,
   TOOL_VERSION,
   toFolderName,
@@ -93,5 +94,5 @@ export function buildManifest(
 }
 
 function sum(files: readonly FileEntry[]): number {
-  return files.reduce((a, f) => a + f.bytes, 0);
+  return files.reduce((a, f) => a + plainBytes(f), 0);
 }

@@ -21,7 +21,7 @@ export async function runBackup(o: BackupOptions): Promise<Manifest> {
   try {
     const snap = await openSnapshot(sql, filter);
     try {
-      const copier = localCopier(sql, o.store, o.tableStallMs);
+      const copier = localCopier(sql, o.store, o.tableStallMs, o.onFile);
       return await runEngine({ o, sql, target, snapshot: snap.info, copier });
     } finally {
       await snap.close().catch(() => {});

@@ -1,5 +1,6 @@
-import type { ArtifactStore } from "@tablesnap/artifacts";
+import { type ArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
 import { dataPartPath, type FileEntry } from "@tablesnap/core";
+import { encryptingStore } from "@tablesnap/encryption";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
 import { DEFAULT_TABLE_STALL_MS } from "./defaults.ts";
@@ -53,9 +54,13 @@ export async function dumpTableData(o: {
   trailer: string;
   signal: AbortSignal;
   stallMs?: number | undefined;
+  /** Encrypt every data file to these age recipients. */
+  recipients?: readonly string[] | undefined;
+  /** Hears of each part as soon as it is complete (encrypted, when it is). */
+  onFile?: ((entry: FileEntry) => void) | undefined;
 }): Promise<TableDataResult> {
   const writer = new PartWriter({
-    store: o.store,
+    store: filesStore(o.store, o.recipients, o.onFile),
     partPath: dataPartPath(o.folder),
     maxBytes: o.maxBytes,
     header: enc.encode(copyHeader(o.table)),
@@ -124,6 +129,16 @@ export async function dumpTableData(o: {
   } finally {
     dog.stop();
   }
+}
+
+/** The store a copy writes through: encrypting, then observed, as the options ask. */
+function filesStore(
+  store: ArtifactStore,
+  recipients: readonly string[] | undefined,
+  onFile: ((entry: FileEntry) => void) | undefined,
+): ArtifactStore {
+  const encrypted = recipients ? encryptingStore(store, recipients, () => true) : store;
+  return onFile ? observeClosedFiles(encrypted, onFile) : encrypted;
 }
 
 /** Fails a copy that has not moved for `ms`: `stalled` rejects, and `onFire` cancels the COPY. */

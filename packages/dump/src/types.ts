@@ -1,5 +1,6 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import type { Trigger } from "@tablesnap/core";
+import type { FileEntry, Trigger } from "@tablesnap/core";
+import type { EncryptionSettings } from "@tablesnap/encryption";
 
 export interface BackupOptions {
   readonly databaseUrl: string;
@@ -23,9 +24,19 @@ export interface BackupOptions {
   readonly rolePasswords?: boolean | undefined;
   /** Split files above this size (default 32 MiB). */
   readonly maxFileBytes?: number | undefined;
+  /**
+   * Encrypt the data of the tables it names (and `roles.sql`, and the archive of every schema
+   * holding one of them) to its age recipients. Absent, nothing is encrypted.
+   */
+  readonly encryption?: EncryptionSettings | undefined;
   /** A table copy that receives no rows for this long fails, naming the table (default 5 min). */
   readonly tableStallMs?: number | undefined;
   readonly signal: AbortSignal;
+  /**
+   * Hears of each file as soon as it is complete, with its final entry (an encrypted one's
+   * included): lets a consumer (a git blob writer) start on it while the run goes on.
+   */
+  readonly onFile?: ((entry: FileEntry) => void) | undefined;
   readonly onProgress?: ((p: BackupProgress) => void) | undefined;
 }
 

@@ -35,8 +35,11 @@ describe("BlobFeeder", () => {
         "a/unchanged.sql",
         {
           blob: await hashObject(unchanged),
-          sha256: createHash("sha256").update(unchanged).digest("hex"),
-          bytes: unchanged.length,
+          entry: {
+            path: "a/unchanged.sql",
+            sha256: createHash("sha256").update(unchanged).digest("hex"),
+            bytes: unchanged.length,
+          },
         },
       ],
     ]);

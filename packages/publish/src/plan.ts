@@ -4,7 +4,9 @@ import {
   latestFolderName,
   type Manifest,
   manifestFiles,
+  mapManifestFiles,
   parseManifest,
+  serializeManifest,
 } from "@tablesnap/core";
 import type { BackupRepo, FileSource, TreeOp } from "./types.ts";
 
@@ -16,17 +18,31 @@ export const LATEST_LINK = `${LATEST_DIR}/latest`;
 export interface BaseState {
   readonly latest: ReadonlyArray<{ folder: string; sha: string; manifest: Manifest | null }>;
   readonly archives: ReadonlyArray<{ folder: string; sha: string }>;
-  /** Blob SHAs of the current latest's files by path inside it, with their sha256 from its manifest. */
-  readonly reusable: ReadonlyMap<string, { blob: string; sha256: string; bytes: number }>;
+  /** Blob SHAs of the current latest's files by path inside it, with their manifest entries. */
+  readonly reusable: ReadonlyMap<string, PreviousFile>;
 }
 
-/** Whether the previous latest holds this very file (same path, size and sha256). */
-export function unchangedFile(
+export interface PreviousFile {
+  readonly blob: string;
+  readonly entry: FileEntry;
+}
+
+/**
+ * The previous latest's copy of this file, when it may stand for it: the same bytes (path, size
+ * and sha256), or, for an encrypted file, the same plaintext encrypted to the same recipients.
+ * age output is random, so only reusing the old ciphertext keeps an unchanged file unchanged.
+ */
+export function previousFile(
   previous: BaseState["reusable"],
-  f: { path: string; sha256: string; bytes: number },
-): string | undefined {
+  f: FileEntry,
+): PreviousFile | undefined {
   const same = previous.get(f.path);
-  return same && same.sha256 === f.sha256 && same.bytes === f.bytes ? same.blob : undefined;
+  if (!same) return undefined;
+  const p = same.entry;
+  if (!f.plain) return !p.plain && p.sha256 === f.sha256 && p.bytes === f.bytes ? same : undefined;
+  const samePlain = p.plain?.sha256 === f.plain.sha256 && p.plain.bytes === f.plain.bytes;
+  const sameKeys = (p.recipients ?? []).join(" ") === (f.recipients ?? []).join(" ");
+  return samePlain && sameKeys ? same : undefined;
 }
 
 export interface Retention {
@@ -43,6 +59,8 @@ export interface PublishPlan {
   readonly pruned: string[];
   /** Files whose blob the branch already holds, so nothing is sent for them. */
   readonly reused: number;
+  /** The manifest as committed: unchanged encrypted files name the ciphertext they reuse. */
+  readonly manifest: Manifest;
 }
 
 export async function readBaseState(repo: BackupRepo, commit: string | null): Promise<BaseState> {
@@ -63,13 +81,13 @@ export async function readBaseState(repo: BackupRepo, commit: string | null): Pr
   const archives = ((await repo.listTree(commit, ARCHIVE_DIR)) ?? [])
     .filter((e) => e.mode === "040000")
     .map((e) => ({ folder: e.name, sha: e.sha }));
-  const reusable = new Map<string, { blob: string; sha256: string; bytes: number }>();
+  const reusable = new Map<string, PreviousFile>();
   const newest = latest.at(-1);
   if (newest?.manifest) {
     const files = await repo.listFiles(commit, `${LATEST_DIR}/${newest.folder}`);
     for (const f of manifestFiles(newest.manifest)) {
       const blob = files?.get(f.path);
-      if (blob) reusable.set(f.path, { blob, sha256: f.sha256, bytes: f.bytes });
+      if (blob) reusable.set(f.path, { blob, entry: f });
     }
   }
   return { latest, archives, reusable };
@@ -77,20 +95,26 @@ export async function readBaseState(repo: BackupRepo, commit: string | null): Pr
 
 /**
  * Turns a backup into tree edits: its files go to `backups/latest/latest_<time>/` (files the
- * current latest already holds with the same sha256 reuse its blobs), the symlink
+ * current latest already holds reuse its blobs, see `previousFile`), the symlink
  * `backups/latest/latest` points at it, the previous latest moves whole to
  * `backups/archive/<its own name>/`, and archives outside the retention are deleted.
  */
 export function planBackup(
   base: BaseState,
-  manifest: Manifest,
-  manifestText: string,
+  dumped: Manifest,
   retention: Retention,
   now: Date,
   /** Blobs already in the repository by file path (written while the dump ran). */
   written: ReadonlyMap<string, string> = new Map(),
 ): PublishPlan {
   const ops: TreeOp[] = [];
+  const blobs = new Map<string, string>();
+  const manifest = mapManifestFiles(dumped, (f) => {
+    const prev = previousFile(base.reusable, f);
+    if (!prev) return f;
+    blobs.set(f.path, prev.blob);
+    return prev.entry;
+  });
   const taken = new Set(base.archives.map((a) => a.folder));
   const archived: string[] = [];
   const folder = unique(latestFolderName(manifest), (n) => base.latest.some((l) => l.folder === n));
@@ -111,7 +135,7 @@ export function planBackup(
   let reused = 0;
   const prefix = `${LATEST_DIR}/${folder}`;
   for (const f of manifestFiles(manifest)) {
-    const unchanged = unchangedFile(base.reusable, f);
+    const unchanged = blobs.get(f.path);
     if (unchanged) reused++;
     const blob = unchanged ?? written.get(f.path);
     const source: FileSource = blob ? { kind: "blob", sha: blob } : artifact(f);
@@ -120,7 +144,7 @@ export function planBackup(
   ops.push({
     op: "file",
     path: `${prefix}/manifest.json`,
-    source: { kind: "text", text: manifestText },
+    source: { kind: "text", text: serializeManifest(manifest) },
   });
   ops.push({ op: "symlink", path: LATEST_LINK, target: folder });
 
@@ -134,7 +158,8 @@ export function planBackup(
       ops.push({ op: "delete", path: `${ARCHIVE_DIR}/${name}` });
     }
   }
-  return { ops, folder, archived: archived.filter((a) => !pruned.includes(a)), pruned, reused };
+  const kept = archived.filter((a) => !pruned.includes(a));
+  return { ops, folder, archived: kept, pruned, reused, manifest };
 }
 
 /**

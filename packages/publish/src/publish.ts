@@ -1,5 +1,5 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import { type Manifest, serializeManifest } from "@tablesnap/core";
+import type { Manifest } from "@tablesnap/core";
 import { BranchMovedError } from "./errors.ts";
 import { commitMessage } from "./message.ts";
 import { LATEST_DIR, planBackup, type Retention, readBaseState } from "./plan.ts";
@@ -42,7 +42,6 @@ const DEFAULT_AUTHOR = { name: "tablesnap", email: "tablesnap@localhost" };
  * rebuilds on top; publishing the same backup twice changes nothing.
  */
 export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
-  const text = serializeManifest(o.manifest);
   const attempts = o.attempts ?? 3;
   const start = o.repo.writes?.();
   const writes = () =>
@@ -63,7 +62,7 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
         ...writes(),
       };
     }
-    const plan = planBackup(base, o.manifest, text, o.retention, o.now ?? new Date(), o.written);
+    const plan = planBackup(base, o.manifest, o.retention, o.now ?? new Date(), o.written);
     try {
       const r = await o.repo.commit({
         branch: o.branch,

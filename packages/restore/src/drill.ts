@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Manifest, TableEntry } from "@tablesnap/core";
 import { connect, runBackup } from "@tablesnap/dump";
+import { type Identities, NO_IDENTITIES } from "@tablesnap/encryption";
+import { plainView } from "./decrypt.ts";
 import { DigestStore } from "./digest-store.ts";
 import { DrillError } from "./errors.ts";
 import { readManifest } from "./read.ts";
@@ -10,6 +12,8 @@ import type { BackupReader, RestoreReport } from "./types.ts";
 
 export interface DrillOptions {
   readonly reader: BackupReader;
+  /** Keys for the backup's encrypted files. */
+  readonly identities?: Identities | undefined;
   /** A server URL; the drill creates (and drops) its own database there. */
   readonly scratchUrl: string;
   /**
@@ -53,7 +57,8 @@ export interface DrillReport {
  */
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
-  const manifest = await readManifest(o.reader);
+  // Compared as plaintext: the restored tables are dumped again unencrypted.
+  const { manifest } = plainView(await readManifest(o.reader), o.reader, NO_IDENTITIES);
   if (!o.scratchTemplate && isSupabaseBackup(manifest))
     throw new DrillError(
       "this is a backup of a Supabase project, which only restores into a project with Supabase's platform (its roles, schemas and event triggers): give --scratch-template NAME, a template database made like a new project (scratch_template in the drill's config)",
@@ -72,6 +77,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     try {
       restore = await restoreBackup({
         reader: o.reader,
+        identities: o.identities,
         databaseUrl: url.toString(),
         schemas: o.schemas,
         tables: o.tables,

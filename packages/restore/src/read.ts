@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { type FileEntry, MANIFEST_FILE, type Manifest, parseManifest } from "@tablesnap/core";
+import { CiphertextError } from "@tablesnap/encryption";
 import { BackupIntegrityError } from "./errors.ts";
 import type { BackupReader } from "./types.ts";
 
@@ -10,9 +11,14 @@ export interface Digest {
 
 /** sha256 and size of one file, read as a stream. */
 export async function digest(reader: BackupReader, path: string): Promise<Digest> {
+  return digestOf(reader.read(path));
+}
+
+/** sha256 and size of a stream of bytes. */
+export async function digestOf(source: AsyncIterable<Uint8Array>): Promise<Digest> {
   const hash = createHash("sha256");
   let bytes = 0;
-  for await (const chunk of reader.read(path)) {
+  for await (const chunk of source) {
     hash.update(chunk);
     bytes += chunk.length;
   }
@@ -50,20 +56,32 @@ export async function checkFiles(
       problems.push(`${f.path}: missing`);
       continue;
     }
-    if (keep(f)) {
-      const buf = await readAll(reader, f.path);
-      const bad = mismatch(f, {
-        bytes: buf.length,
-        sha256: createHash("sha256").update(buf).digest("hex"),
-      });
+    try {
+      const bad = await checkFile(reader, f, keep(f), texts);
       if (bad) problems.push(bad);
-      else texts.set(f.path, buf.toString("utf8"));
-    } else {
-      const bad = mismatch(f, await digest(reader, f.path));
-      if (bad) problems.push(bad);
+    } catch (e) {
+      // A ciphertext that fails age's authentication is damaged like a file with a bad sha256.
+      if (!(e instanceof CiphertextError)) throw e;
+      problems.push(e.message);
     }
   }
   return { texts, problems };
+}
+
+async function checkFile(
+  reader: BackupReader,
+  f: FileEntry,
+  keep: boolean,
+  texts: Map<string, string>,
+): Promise<string | null> {
+  if (!keep) return mismatch(f, await digest(reader, f.path));
+  const buf = await readAll(reader, f.path);
+  const bad = mismatch(f, {
+    bytes: buf.length,
+    sha256: createHash("sha256").update(buf).digest("hex"),
+  });
+  if (!bad) texts.set(f.path, buf.toString("utf8"));
+  return bad;
 }
 
 /** The backup's manifest; an unreadable or invalid one is an integrity error, like a bad file. */

@@ -6,6 +6,8 @@ import {
   schemaFile as schemaFilePath,
 } from "@tablesnap/core";
 import { connect } from "@tablesnap/dump";
+import { NO_IDENTITIES } from "@tablesnap/encryption";
+import { plainView } from "./decrypt.ts";
 import { BackupIntegrityError, TargetError } from "./errors.ts";
 import { type Ctx, parallel, single } from "./modes.ts";
 import { withPartitions } from "./partitions.ts";
@@ -24,7 +26,7 @@ import type { RestoreOptions, RestoreProgress, RestoreReport } from "./types.ts"
  * whole restore needs an empty database). Runs in one transaction unless `jobs` > 1 asks for
  * parallel loading of a whole database.
  */
-export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreReport> {
   const started = Date.now();
   const progress: RestoreProgress = {
     tablesDone: 0,
@@ -33,8 +35,14 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
     bytes: 0,
     phase: "checking",
   };
-  o.onProgress?.({ ...progress });
-  const manifest = await readManifest(o.reader);
+  options.onProgress?.({ ...progress });
+  const view = plainView(
+    await readManifest(options.reader),
+    options.reader,
+    options.identities ?? NO_IDENTITIES,
+  );
+  const o = { ...options, reader: view.reader };
+  const manifest = view.manifest;
   const sel = selectFromManifest(manifest, { schemas: o.schemas, tables: o.tables });
   const scriptFiles: FileEntry[] = [
     ...manifest.files,

@@ -1,3 +1,5 @@
+import type { Identities } from "@tablesnap/encryption";
+
 /** Where a backup's files are read from: a folder, a commit, a bucket (an ArtifactStore is one). */
 export interface BackupReader {
   readonly location: string;
@@ -21,10 +23,14 @@ export interface VerifyReport {
   readonly files: number;
   readonly bytes: number;
   readonly problems: readonly Problem[];
+  /** Encrypted files checked as stored only: no identity given could open them. */
+  readonly unopened: number;
 }
 
 export interface RestoreOptions {
   readonly reader: BackupReader;
+  /** Keys for the backup's encrypted files (none: a backup with some can still restore others). */
+  readonly identities?: Identities | undefined;
   readonly databaseUrl: string;
   /** Whole schemas; with `tables` empty too, the whole database. */
   readonly schemas: readonly string[];

@@ -1,11 +1,20 @@
 import {
+  type FileEntry,
   MANIFEST_FILE,
   type Manifest,
   manifestFiles,
   messageOf,
   parseManifest,
+  plainPath,
 } from "@tablesnap/core";
-import { digest, mismatch, readAll } from "./read.ts";
+import {
+  CiphertextError,
+  canOpen,
+  decrypting,
+  type Identities,
+  NO_IDENTITIES,
+} from "@tablesnap/encryption";
+import { digest, digestOf, mismatch, readAll } from "./read.ts";
 import type { BackupReader, Problem, VerifyReport } from "./types.ts";
 
 /**
@@ -13,7 +22,10 @@ import type { BackupReader, Problem, VerifyReport } from "./types.ts";
  * there with its size and sha256, no file is there that the manifest does not list, and every
  * table has its schema file (and, unless partitioned, its data).
  */
-export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> {
+export async function verifyBackup(
+  reader: BackupReader,
+  ids: Identities = NO_IDENTITIES,
+): Promise<VerifyReport> {
   const present = new Set(await reader.list());
   const problems: Problem[] = [];
   let manifest: Manifest;
@@ -28,11 +40,13 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
       files: 0,
       bytes: 0,
       problems: [{ kind: "manifest", path: MANIFEST_FILE, message }],
+      unopened: 0,
     };
   }
   const listed = manifestFiles(manifest);
   const seen = new Set<string>();
   let bytes = 0;
+  let unopened = 0;
   for (const f of listed) {
     if (seen.has(f.path)) {
       problems.push({
@@ -56,13 +70,18 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
         path: f.path,
         message: bad,
       });
+    else if (f.plain && !canOpen(ids, f.recipients ?? [])) unopened++;
+    else if (f.plain) {
+      const message = await plaintextMismatch(reader, f, ids);
+      if (message) problems.push({ kind: "checksum", path: f.path, message });
+    }
   }
   for (const p of present) {
     if (p !== MANIFEST_FILE && !seen.has(p))
       problems.push({ kind: "unexpected", path: p, message: `${p}: not in ${MANIFEST_FILE}` });
   }
   for (const t of manifest.tables) {
-    const names = t.files.map((f) => f.path);
+    const names = t.files.map((f) => plainPath(f.path));
     const label = `table ${t.schema}.${t.name}`;
     if (!names.includes(`${t.path}/schema.sql`)) {
       problems.push({
@@ -92,7 +111,24 @@ export async function verifyBackup(reader: BackupReader): Promise<VerifyReport> 
     files: seen.size,
     bytes,
     problems,
+    unopened,
   };
+}
+
+/** Why an encrypted file's plaintext is not what the manifest says, or null when it is. */
+async function plaintextMismatch(
+  reader: BackupReader,
+  f: FileEntry,
+  ids: Identities,
+): Promise<string | null> {
+  const plain = { path: `${f.path} (plaintext)`, ...(f.plain ?? f) };
+  try {
+    const got = await digestOf(decrypting(reader.read(f.path), ids, f.path, f.recipients ?? []));
+    return mismatch(plain, got);
+  } catch (e) {
+    if (e instanceof CiphertextError) return e.message;
+    throw e;
+  }
 }
 
 async function readText(reader: BackupReader, path: string): Promise<string> {

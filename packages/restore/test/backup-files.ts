@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { cp, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Manifest, manifestFiles, parseManifest, serializeManifest } from "@tablesnap/core";
+import {
+  type Manifest,
+  manifestFiles,
+  parseManifest,
+  plainPath,
+  serializeManifest,
+} from "@tablesnap/core";
 import { backupToFolder } from "./helpers.ts";
 
 /** A copy of a backup folder (symlinks followed) to change without touching the original. */
@@ -55,8 +61,11 @@ export function replaceOnce(text: string, from: string, to: string): string {
 export async function differencesFrom(manifest: Manifest, url: string): Promise<string[]> {
   const again = await backupToFolder(url);
   try {
+    // An encrypted backup is compared by its plaintext.
     const compared = (m: Manifest) =>
-      manifestFiles(m).filter((f) => f.path !== "roles.sql" && !f.path.endsWith(".dump"));
+      manifestFiles(m)
+        .map((f) => ({ path: plainPath(f.path), sha256: f.plain?.sha256 ?? f.sha256 }))
+        .filter((f) => f.path !== "roles.sql" && !f.path.endsWith(".dump"));
     const want = compared(manifest);
     const got = new Map(compared(again.manifest).map((f) => [f.path, f.sha256]));
     const out = want.filter((f) => got.get(f.path) !== f.sha256).map((f) => f.path);

@@ -2,6 +2,8 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Trigger, UsageError } from "@tablesnap/core";
+import type { EncryptionSettings } from "@tablesnap/encryption";
+import { ENCRYPT_HELP, ENCRYPT_OPTIONS, encryptionOf } from "./encryption-args.ts";
 import { type BackupTarget, parseTarget } from "./target-args.ts";
 
 export interface BackupArgs {
@@ -18,6 +20,8 @@ export interface BackupArgs {
   readonly excludeSchemas: string[];
   readonly customDump: boolean;
   readonly rolePasswords: boolean;
+  /** What to encrypt, and to whom; undefined when nothing is. */
+  readonly encryption: EncryptionSettings | undefined;
   readonly pgBin: string | undefined;
   readonly keep: number;
   readonly keepDays: number;
@@ -53,7 +57,9 @@ backups/latest/latest_<time>/ (one folder per table), the previous one moved to 
   --exclude-schema S      leave these schemas out (repeatable)
   --no-custom-dump        skip the per-schema pg_dump archive <schema>/<schema>.dump
   --role-passwords        keep role password hashes in roles.sql (off: no hash is ever written,
-                          and restoring the roles says which need a password set)
+                          and restoring the roles says which need a password set; with
+                          encryption on they are stored encrypted)
+${ENCRYPT_HELP}
   --pg-bin DIR            folder with pg_dump and pg_dumpall (or TABLESNAP_PG_BIN)
   --keep N                keep at least the newest N archives (default: 30)
   --keep-days D           keep every archive younger than D days (default: 30)
@@ -107,6 +113,7 @@ export function parseBackupArgs(
     excludeSchemas: values["exclude-schema"] ?? [],
     customDump: !values["no-custom-dump"],
     rolePasswords: values["role-passwords"] ?? false,
+    encryption: encryptionOf(values),
     pgBin: values["pg-bin"] ?? env["TABLESNAP_PG_BIN"],
     keep: int(values.keep, "--keep", 30, 0, 1_000_000),
     keepDays: int(values["keep-days"], "--keep-days", 30, 0, 1_000_000),
@@ -147,6 +154,7 @@ function parse(argv: readonly string[]) {
       "exclude-schema": { type: "string", multiple: true },
       "no-custom-dump": { type: "boolean" },
       "role-passwords": { type: "boolean" },
+      ...ENCRYPT_OPTIONS,
       "pg-bin": { type: "string" },
       keep: { type: "string" },
       "keep-days": { type: "string" },

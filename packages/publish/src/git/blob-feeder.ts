@@ -1,6 +1,6 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
-import { unchangedFile } from "../plan.ts";
+import { type PreviousFile, previousFile } from "../plan.ts";
 import { FastImportLane } from "./fast-import-lane.ts";
 
 /**
@@ -12,13 +12,13 @@ import { FastImportLane } from "./fast-import-lane.ts";
  */
 export class BlobFeeder {
   readonly #lanes: FastImportLane[];
-  readonly #previous: ReadonlyMap<string, { blob: string; sha256: string; bytes: number }>;
+  readonly #previous: ReadonlyMap<string, PreviousFile>;
   readonly #reused = new Map<string, string>();
 
   constructor(
     gitDir: string,
     artifacts: ArtifactStore,
-    previous: ReadonlyMap<string, { blob: string; sha256: string; bytes: number }>,
+    previous: ReadonlyMap<string, PreviousFile>,
     lanes = 2,
   ) {
     this.#previous = previous;
@@ -30,9 +30,12 @@ export class BlobFeeder {
 
   /** Queues a finished file; returns at once. */
   offer(entry: FileEntry): void {
-    const same = unchangedFile(this.#previous, entry);
+    const same = previousFile(this.#previous, entry);
+    // An unchanged encrypted file will reuse the old ciphertext, if the branch still holds it
+    // when the commit is planned: its new ciphertext is not written (it would be a new blob).
+    if (same && entry.plain) return;
     if (same) {
-      this.#reused.set(entry.path, same);
+      this.#reused.set(entry.path, same.blob);
       return;
     }
     const lane = this.#lanes.reduce((a, b) => (b.pending < a.pending ? b : a));

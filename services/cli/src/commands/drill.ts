@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type DrillReport, runDrill } from "@tablesnap/restore";
+import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
 import type { Output } from "../output.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
@@ -13,6 +14,7 @@ backup used, compares each table's sha256 and row count with manifest.json, and 
 database. One line per table that does not match.
 
   --from DIR / --repo DIR --backup NAME --branch NAME    the backup, as for restore
+${IDENTITY_HELP}
   --scratch-url URL       a server the drill may create a database on (its path is ignored)
   --scratch-template NAME make the scratch database from this template (default template0); a
                           Supabase backup needs one shaped like a new project (see
@@ -72,6 +74,7 @@ function parse(argv: readonly string[]) {
       repo: { type: "string" },
       backup: { type: "string" },
       branch: { type: "string" },
+      identity: { type: "string", multiple: true },
       "scratch-url": { type: "string" },
       "scratch-template": { type: "string" },
       schema: { type: "string", multiple: true },
@@ -91,6 +94,7 @@ export async function drillCommand(
   signal: AbortSignal,
 ): Promise<DrillReport> {
   return runDrill({
+    identities: await loadIdentities(args.identityFiles),
     reader: await openReader(args),
     scratchUrl: args.scratchUrl,
     scratchTemplate: args.scratchTemplate,

@@ -1,5 +1,4 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import { observeClosedFiles } from "@tablesnap/artifacts";
 import type { FileEntry, Manifest } from "@tablesnap/core";
 import { runBackup } from "@tablesnap/dump";
 import { formatBytes, type PublishResult } from "@tablesnap/publish";
@@ -25,7 +24,8 @@ export function dump(
 ): Promise<Manifest> {
   const promise = runBackup({
     databaseUrl: args.databaseUrl ?? "",
-    store: onFile ? observeClosedFiles(store, onFile) : store,
+    store,
+    onFile,
     backupId,
     triggers: [args.trigger],
     jobs: args.jobs,
@@ -33,6 +33,7 @@ export function dump(
     excludeSchemas: args.excludeSchemas,
     customDump: args.customDump,
     rolePasswords: args.rolePasswords,
+    encryption: args.encryption,
     pgBin: args.pgBin,
     maxFileBytes: args.maxFileBytes,
     signal,

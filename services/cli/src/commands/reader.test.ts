@@ -3,17 +3,27 @@ import { jobsOf, sourceOf } from "./reader.ts";
 
 describe("the backup-source and --jobs flags of restore and drill", () => {
   it("takes --from or --repo, with latest on main by default", () => {
-    expect(sourceOf({ from: "/b" })).toEqual({
+    expect(sourceOf({ from: "/b" }, {})).toEqual({
       folder: "/b",
       repo: undefined,
       backup: "latest",
       branch: "main",
+      identityFiles: [],
     });
     expect(sourceOf({ repo: "/r", backup: "latest_x", branch: "dev" })).toMatchObject({
       repo: "/r",
       backup: "latest_x",
       branch: "dev",
     });
+  });
+
+  it("takes identity files from --identity, else TABLESNAP_AGE_IDENTITY_FILE", () => {
+    const env = { TABLESNAP_AGE_IDENTITY_FILE: "/env/key.txt" };
+    expect(sourceOf({ from: "/b" }, env).identityFiles).toEqual(["/env/key.txt"]);
+    expect(sourceOf({ from: "/b", identity: ["/a", "/b"] }, env).identityFiles).toEqual([
+      "/a",
+      "/b",
+    ]);
   });
 
   it("refuses neither, or both", () => {

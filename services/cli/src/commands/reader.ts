@@ -3,6 +3,7 @@ import { FsArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
 import { GitTreeReader, LocalGitRepo } from "@tablesnap/publish";
 import type { BackupReader } from "@tablesnap/restore";
+import { identityFilesOf } from "../encryption-args.ts";
 
 /** Where a command finds its backup: a folder, or a backup of a branch read straight from git. */
 export interface BackupSource {
@@ -10,15 +11,21 @@ export interface BackupSource {
   readonly repo: string | undefined;
   readonly backup: string;
   readonly branch: string;
+  /** age identity files for its encrypted files (`--identity`, TABLESNAP_AGE_IDENTITY_FILE). */
+  readonly identityFiles: readonly string[];
 }
 
 /** The backup named by `--from` or `--repo` (with `--backup`, `--branch`): one, not both. */
-export function sourceOf(values: {
-  from?: string | undefined;
-  repo?: string | undefined;
-  backup?: string | undefined;
-  branch?: string | undefined;
-}): BackupSource {
+export function sourceOf(
+  values: {
+    from?: string | undefined;
+    repo?: string | undefined;
+    backup?: string | undefined;
+    branch?: string | undefined;
+    identity?: string[] | undefined;
+  },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BackupSource {
   if (!values.from && !values.repo)
     throw new UsageError("give --from <backup folder>, or --repo DIR");
   if (values.from && values.repo) throw new UsageError("give --from or --repo, not both");
@@ -27,6 +34,7 @@ export function sourceOf(values: {
     repo: values.repo,
     backup: values.backup ?? "latest",
     branch: values.branch ?? "main",
+    identityFiles: identityFilesOf(values.identity, env),
   };
 }
 

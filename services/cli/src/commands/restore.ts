@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
+import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
 import type { Output } from "../output.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
@@ -16,6 +17,7 @@ it, replacing the rows of tables that already exist in one transaction.
   --repo DIR              read the backup straight from git (no checkout needed)
   --backup NAME           with --repo: latest (default), a latest_<time> or an archive folder name
   --branch NAME           with --repo: the branch to read (default: main)
+${IDENTITY_HELP}
   --database-url URL      the target database (postgres://user:password@host:port/database)
   --schema S              restore schema S: its objects and its tables (repeatable)
   --table S.T             restore table T of schema S (repeatable); a partitioned table brings
@@ -86,6 +88,7 @@ function parse(argv: readonly string[]) {
       repo: { type: "string" },
       backup: { type: "string" },
       branch: { type: "string" },
+      identity: { type: "string", multiple: true },
       "database-url": { type: "string" },
       schema: { type: "string", multiple: true },
       table: { type: "string", multiple: true },
@@ -106,11 +109,13 @@ export async function restoreCommand(
   out: Output,
   signal: AbortSignal,
 ): Promise<RestoreReport> {
+  const identities = await loadIdentities(args.identityFiles);
   const reader = await openReader(args);
   out.info(`${args.dryRun ? "planning a restore of" : "restoring"} ${reader.location}`);
   try {
     return await restoreBackup({
       reader,
+      identities,
       databaseUrl: args.databaseUrl,
       schemas: args.schemas,
       tables: args.tables,

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type VerifyReport, verifyBackup } from "@tablesnap/restore";
-import { openReader } from "./reader.ts";
+import { IDENTITY_HELP, identityFilesOf, loadIdentities } from "../encryption-args.ts";
+import { type BackupSource, openReader } from "./reader.ts";
 
 export const VERIFY_HELP = `Usage: tablesnap verify <backup folder>
        tablesnap verify --repo DIR [--backup latest|<folder name>] [--branch main]
@@ -14,19 +15,21 @@ One line per problem on stdout.
   --repo DIR              read the backup straight from git instead (no checkout needed)
   --backup NAME           latest (default), a latest_<time> folder or an archive folder name
   --branch NAME           the branch to read (default: main)
+${IDENTITY_HELP}
+                          without one, encrypted files are checked as stored (their sha256),
+                          and the summary says how many were not opened
   --json                  print the report as JSON
 
 Exit codes: 0 every check holds, 1 a problem was found, 2 bad usage.`;
 
-export interface VerifyArgs {
-  readonly folder: string | undefined;
-  readonly repo: string | undefined;
-  readonly backup: string;
-  readonly branch: string;
+export interface VerifyArgs extends BackupSource {
   readonly json: boolean;
 }
 
-export function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
+export function parseVerifyArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): VerifyArgs {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -43,6 +46,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
     repo: values.repo,
     backup: values.backup ?? "latest",
     branch: values.branch ?? "main",
+    identityFiles: identityFilesOf(values.identity, env),
     json: values.json ?? false,
   };
 }
@@ -56,19 +60,25 @@ function parse(argv: readonly string[]) {
       repo: { type: "string" },
       backup: { type: "string" },
       branch: { type: "string" },
+      identity: { type: "string", multiple: true },
       json: { type: "boolean" },
     },
   });
 }
 
 export async function verifyCommand(args: VerifyArgs): Promise<VerifyReport> {
-  return verifyBackup(await openReader(args));
+  const identities = await loadIdentities(args.identityFiles);
+  return verifyBackup(await openReader(args), identities);
 }
 
 export function formatVerify(r: VerifyReport): { stdout: string; stderr: string } {
   const lines = r.problems.map((p) => p.message);
+  const unopened =
+    r.unopened > 0
+      ? `; ${r.unopened} encrypted file(s) checked as stored only, not opened (no --identity for them)`
+      : "";
   const summary = r.ok
-    ? `ok: backup ${r.backupId} — ${r.files} files, ${r.bytes} bytes, every checksum matches`
+    ? `ok: backup ${r.backupId} — ${r.files} files, ${r.bytes} bytes, every checksum matches${unopened}`
     : `FAILED: ${r.problems.length} problem(s) in backup ${r.backupId ?? "(no readable manifest)"}`;
   return { stdout: lines.length > 0 ? `${lines.join("\n")}\n` : "", stderr: `${summary}\n` };
 }

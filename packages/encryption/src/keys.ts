@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { UsageError } from "@tablesnap/core";
+import { Encrypter, identityToRecipient } from "age-encryption";
+
+const SECRET_KEY = /^AGE-SECRET-KEY-1[0-9A-Z]+$/;
+
+/**
+ * Checks age X25519 recipients (`age1…`, public keys) and returns them sorted, each once.
+ * `where` names the flag or config key in errors. A secret key given by mistake is refused
+ * without being repeated.
+ */
+export function parseRecipients(list: readonly string[], where: string): string[] {
+  const out = new Set<string>();
+  for (const raw of list) {
+    const r = raw.trim();
+    if (SECRET_KEY.test(r.toUpperCase()))
+      throw new UsageError(
+        `${where}: that is an age identity (a secret key), not a recipient; give its public key (age-keygen -y FILE prints it)`,
+      );
+    if (!r.startsWith("age1") || r.startsWith("age1pq") || r.startsWith("age1tag"))
+      throw new UsageError(
+        `${where}: ${JSON.stringify(r)} is not an age X25519 recipient (a public key age1…, 62 characters)`,
+      );
+    try {
+      new Encrypter().addRecipient(r);
+    } catch (e) {
+      throw new UsageError(`${where}: ${JSON.stringify(r)} is not a valid age recipient`, {
+        cause: e,
+      });
+    }
+    out.add(r);
+  }
+  return [...out].sort();
+}
+
+/** Recipients from a file, one per line; blank lines and `#` comments are skipped (age -R). */
+export function readRecipientsFile(path: string, where: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`${where}: cannot read ${path} (${err.code ?? err.message})`);
+  }
+  return parseRecipients(contentLines(text), `${where} ${path}`);
+}
+
+/** Secret keys to decrypt with, and the recipients they are the keys of. */
+export interface Identities {
+  readonly keys: readonly string[];
+  readonly recipients: ReadonlySet<string>;
+}
+
+export const NO_IDENTITIES: Identities = { keys: [], recipients: new Set() };
+
+/** Whether `ids` holds the key of at least one of `recipients`. */
+export function canOpen(ids: Identities, recipients: readonly string[]): boolean {
+  return recipients.some((r) => ids.recipients.has(r));
+}
+
+/**
+ * Identity files as `age-keygen` writes them (`AGE-SECRET-KEY-1…` lines, `#` comments). A file
+ * without a key, or with a line that is not one, is refused; no key is ever repeated in an error.
+ */
+export async function readIdentityFiles(paths: readonly string[]): Promise<Identities> {
+  const keys: string[] = [];
+  for (const path of paths) {
+    const text = await readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`--identity: cannot read ${path} (${e.code ?? e.message})`);
+    });
+    const lines = contentLines(text);
+    if (lines.length === 0) throw new UsageError(`--identity ${path}: holds no age identity`);
+    for (const [i, line] of lines.entries()) {
+      if (!SECRET_KEY.test(line))
+        throw new UsageError(
+          `--identity ${path}: key ${i + 1} is not an age X25519 identity (AGE-SECRET-KEY-1…)`,
+        );
+      keys.push(line);
+    }
+  }
+  const recipients = new Set<string>();
+  for (const [i, key] of keys.entries()) {
+    try {
+      recipients.add(await identityToRecipient(key));
+    } catch {
+      throw new UsageError(`--identity: key ${i + 1} is not a valid age identity`);
+    }
+  }
+  return { keys, recipients };
+}
+
+function contentLines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
