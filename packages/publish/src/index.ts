@@ -28,6 +28,8 @@ export {
 } from "./plan.ts";
 export type { PublishOptions, PublishResult } from "./publish.ts";
 export { publishBackup } from "./publish.ts";
+export type { RekeyOptions, RekeyResult } from "./rekey.ts";
+export { RekeyError, rekeyLatest } from "./rekey.ts";
 export type {
   BackupRepo,
   CommitRequest,

@@ -4,6 +4,7 @@ import { DumpAbortedError } from "@tablesnap/dump";
 import { BACKUP_HELP, parseBackupArgs } from "./args.ts";
 import { backupCommand } from "./commands/backup.ts";
 import { DRILL_HELP, drillCommand, formatDrill, parseDrillArgs } from "./commands/drill.ts";
+import { KEYS_HELP, keysCommand, parseKeysArgs } from "./commands/keys.ts";
 import { parseRestoreArgs, RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
 import { SERVE_HELP } from "./commands/serve-help.ts";
 import { formatVerify, parseVerifyArgs, VERIFY_HELP, verifyCommand } from "./commands/verify.ts";
@@ -18,6 +19,7 @@ Commands:
   verify    check every file of a backup against its manifest (tablesnap verify --help)
   restore   restore a backup, whole or by schema or table (tablesnap restore --help)
   drill     restore into a throw-away database and compare with the manifest (tablesnap drill --help)
+  keys      re-encrypt the latest backup to new age recipients (tablesnap keys --help)
   serve     run the ingress, coordinator, workers, publisher and status API in one process (tablesnap serve --help)`;
 
 const HELP: Readonly<Record<string, string>> = {
@@ -25,6 +27,7 @@ const HELP: Readonly<Record<string, string>> = {
   verify: VERIFY_HELP,
   restore: RESTORE_HELP,
   drill: DRILL_HELP,
+  keys: KEYS_HELP,
   serve: SERVE_HELP,
 };
 
@@ -50,6 +53,7 @@ async function main(
     return EXIT.ok;
   }
   if (command === "verify") return verify(rest);
+  if (command === "keys") return keys(rest, env);
   if (command === "serve") return serve(rest, env);
   if (command === "restore" || command === "drill")
     return interruptible((signal) =>
@@ -91,6 +95,22 @@ async function main(
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+async function keys(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  try {
+    const args = parseKeysArgs(argv, env);
+    const r = await keysCommand(args, makeOutput(process.stderr, false));
+    process.stderr.write(
+      `re-keyed ${r.folder}: ${r.files} encrypted file(s) now for ${r.recipients.join(", ")} (commit ${r.commit.slice(0, 12)}); archives keep their keys\n`,
+    );
+    return EXIT.ok;
+  } catch (e) {
+    return report(e, false);
   }
 }
 

@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { FsArtifactStore } from "@tablesnap/artifacts";
+import { UsageError } from "@tablesnap/core";
+import { GitTreeReader, openLocalRepo, type RekeyResult, rekeyLatest } from "@tablesnap/publish";
+import {
+  encryptionOf,
+  IDENTITY_HELP,
+  identityFilesOf,
+  loadIdentities,
+} from "../encryption-args.ts";
+import type { Output } from "../output.ts";
+
+export const KEYS_HELP = `Usage: tablesnap keys rotate --repo DIR --identity FILE --encrypt-to RECIPIENT [options]
+
+Re-encrypts every encrypted file of the latest backup to a new set of recipients, in one commit
+on the same folder. Archives keep the keys they had, and git history keeps the old ciphertext
+until it is rewritten: see docs/operations.md "Retiring a key".
+
+  --repo DIR              the backup repository on disk
+  --branch NAME           the branch (default: main)
+${IDENTITY_HELP}
+                          a key that opens the backup now
+  --encrypt-to RECIPIENT  who can open it after (repeatable); the whole new set, old keys you
+                          keep included
+  --encrypt-to-file FILE  recipients from a file, one per line (repeatable)
+
+Exit codes: 0 re-keyed, 1 failed (nothing committed), 2 bad usage.`;
+
+export interface KeysArgs {
+  readonly repo: string;
+  readonly branch: string;
+  readonly identityFiles: readonly string[];
+  readonly recipients: readonly string[];
+}
+
+export function parseKeysArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): KeysArgs {
+  const [sub, ...rest] = argv;
+  if (sub !== "rotate")
+    throw new UsageError(`keys takes one subcommand, rotate (got ${JSON.stringify(sub ?? "")})`);
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    ({ values } = parse(rest));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  if (!values.repo) throw new UsageError("--repo DIR is required");
+  const identityFiles = identityFilesOf(values.identity, env);
+  if (identityFiles.length === 0)
+    throw new UsageError("--identity FILE is required: a key that opens the backup now");
+  const settings = encryptionOf(values);
+  if (!settings)
+    throw new UsageError("give the new recipients: --encrypt-to age1… or --encrypt-to-file FILE");
+  return {
+    repo: values.repo,
+    branch: values.branch ?? "main",
+    identityFiles,
+    recipients: settings.recipients,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      repo: { type: "string" },
+      branch: { type: "string" },
+      identity: { type: "string", multiple: true },
+      "encrypt-to": { type: "string", multiple: true },
+      "encrypt-to-file": { type: "string", multiple: true },
+    },
+  });
+}
+
+export async function keysCommand(args: KeysArgs, out: Output): Promise<RekeyResult> {
+  const identities = await loadIdentities(args.identityFiles);
+  const session = await openLocalRepo(args.repo, args.branch);
+  try {
+    if (session.created || !(await session.repo.head(args.branch)))
+      throw new UsageError(`no branch ${args.branch} with a backup in ${args.repo}`);
+    const staging = new FsArtifactStore(
+      session.stagingDir(`rekey-${randomBytes(4).toString("hex")}`),
+    );
+    out.info(`re-keying the latest backup in ${session.dir}`);
+    const r = await rekeyLatest({
+      repo: session.repo,
+      branch: args.branch,
+      read: (commit, folder, path) =>
+        new GitTreeReader(session.dir, `${commit}:${folder}`).read(path),
+      identities,
+      recipients: args.recipients,
+      staging,
+    });
+    await session.syncWorkTree(args.branch);
+    await session.close();
+    return r;
+  } catch (e) {
+    await (session.created ? session.discard() : session.close());
+    throw e;
+  }
+}
