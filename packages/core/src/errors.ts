@@ -1,3 +1,5 @@
+import { isServerError, serverErrorLine } from "./server-error.ts";
+
 /** Context carried by every tablesnap error: structured, never secrets. */
 export type ErrorContext = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
@@ -33,7 +35,11 @@ export class UsageError extends TablesnapError {
   }
 }
 
-/** Narrows an unknown thrown value to its message without losing non-Error throws. */
+/**
+ * Narrows an unknown thrown value to its message without losing non-Error throws. A server
+ * error that would quote row data is described by its fields instead (`serverErrorLine`).
+ */
 export function messageOf(error: unknown): string {
+  if (isServerError(error)) return serverErrorLine(error);
   return error instanceof Error ? error.message : String(error);
 }

@@ -34,6 +34,8 @@ export {
   serializeManifest,
 } from "./manifest.ts";
 export { fromFolderName, safeSegment, toFolderName } from "./names.ts";
+export type { ServerError } from "./server-error.ts";
+export { isServerError, serverErrorLine } from "./server-error.ts";
 export { EXIT_GRACE_MS, exitSoon, runService, STOP_LIMIT_MS } from "./service.ts";
 export type { LexState } from "./sql-lexer.ts";
 export { PLAIN, scanLine } from "./sql-lexer.ts";

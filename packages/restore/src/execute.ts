@@ -1,3 +1,4 @@
+import { isServerError, serverErrorLine } from "@tablesnap/core";
 import type { Tx } from "@tablesnap/dump";
 import { loadDataFile } from "./copy-load.ts";
 import { RestoreSqlError } from "./errors.ts";
@@ -12,13 +13,9 @@ export interface FailureNote {
   rolledBack: string;
 }
 
-/** A server error, with its detail and hint, as one line. */
+/** A server error as one line (without row data), or null for any other error. */
 function serverMessage(e: unknown): string | null {
-  if (!(e instanceof Error) || !("severity" in e)) return null;
-  const x = e as Error & { detail?: string; hint?: string; where?: string };
-  return [x.message, x.detail && `DETAIL: ${x.detail}`, x.hint && `HINT: ${x.hint}`]
-    .filter(Boolean)
-    .join("; ");
+  return isServerError(e) ? serverErrorLine(e) : null;
 }
 
 /** Runs `fn`; a server error becomes a RestoreSqlError naming the file and the statement. */

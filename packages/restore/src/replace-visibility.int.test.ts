@@ -89,7 +89,8 @@ describe("replacing the rows of a table other sessions are reading", () => {
       expect(failed).toMatchObject({
         file: "public/tables/ledger/data.sql",
         statement: "COPY public.ledger (id, payload) FROM stdin;",
-        serverMessage: 'invalid input syntax for type integer: "ten"',
+        serverMessage:
+          "invalid input syntax for type integer (column id, line 10 of the data); the values are left out: they are row data",
       });
       const [after] = await target.sql<
         { n: number }[]
