@@ -9,6 +9,7 @@ export { redact } from "./redact.ts";
 export type { Need } from "./require.ts";
 export { requireSettings } from "./require.ts";
 export { branchTriggers, feedsTarget, findTarget, globToRegExp, targetsFor } from "./rules.ts";
+export { urlHasPassword } from "./secrets.ts";
 export { TARGET_DEFAULTS } from "./targets.ts";
 export type {
   ApiToken,

@@ -5,6 +5,7 @@ import { type Trigger, UsageError } from "@tablesnap/core";
 import type { EncryptionSettings } from "@tablesnap/encryption";
 import { ENCRYPT_HELP, ENCRYPT_OPTIONS, encryptionOf } from "./encryption-args.ts";
 import { type BackupTarget, parseTarget } from "./target-args.ts";
+import { databaseUrlOf } from "./url-flags.ts";
 
 export interface BackupArgs {
   /** Undefined only with `--resume`, which publishes a kept dump instead of dumping. */
@@ -38,7 +39,9 @@ export const BACKUP_HELP = `Usage: tablesnap backup --database-url URL --repo DI
 Backs up a whole PostgreSQL database, at one point in time, into a git repository:
 backups/latest/latest_<time>/ (one folder per table), the previous one moved to backups/archive/.
 
-  --database-url URL      the database to back up (or TABLESNAP_DATABASE_URL)
+  --database-url URL      the database to back up (or TABLESNAP_DATABASE_URL); a URL with a
+                          password only in the variable (or PGPASSWORD): the process list
+                          shows command lines to every user
   --repo DIR              the backup repository on disk; created when missing
   --github OWNER/REPO     a GitHub repository, written through the REST API; credentials from
                           GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or
@@ -86,7 +89,12 @@ export function parseBackupArgs(
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
   const resume = values.resume;
-  const databaseUrl = values["database-url"] ?? env["TABLESNAP_DATABASE_URL"];
+  const databaseUrl = databaseUrlOf(
+    "--database-url",
+    values["database-url"],
+    "TABLESNAP_DATABASE_URL",
+    env,
+  );
   if (!databaseUrl && !resume)
     throw new UsageError("--database-url is required (or set TABLESNAP_DATABASE_URL)");
   const target = parseTarget(values, env);

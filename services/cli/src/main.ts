@@ -184,7 +184,7 @@ async function serve(
 }
 
 async function restore(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const args = parseRestoreArgs(argv);
+  const args = parseRestoreArgs(argv, process.env);
   const r = await restoreCommand(args, makeOutput(process.stderr, args.quiet), signal);
   if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {
@@ -196,7 +196,7 @@ async function restore(argv: readonly string[], signal: AbortSignal): Promise<nu
 }
 
 async function drill(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const args = parseDrillArgs(argv);
+  const args = parseDrillArgs(argv, process.env);
   const r = await drillCommand(args, makeOutput(process.stderr, args.quiet), signal);
   if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type GitHubAuth, githubAuthFromEnv } from "@tablesnap/config";
 import { UsageError } from "@tablesnap/core";
+import { remoteUrlOf } from "./url-flags.ts";
 
 /** Where a backup goes: a repository on disk, a GitHub repository, or any git remote. */
 export type BackupTarget =
@@ -39,7 +40,7 @@ export function parseTarget(
   if (values.repo !== undefined) return { kind: "local", dir: values.repo };
   if (values["git-remote"] !== undefined) {
     if (!values["git-remote"]) throw new UsageError("--git-remote needs a URL");
-    return { kind: "git-remote", url: values["git-remote"] };
+    return { kind: "git-remote", url: remoteUrlOf(values["git-remote"]) };
   }
   const repository = values.github ?? "";
   if (

@@ -473,14 +473,20 @@ describe("tablesnap backup: the database cannot be used", () => {
         const db = await smallDatabase();
         const repo = await backedUpRepo(db);
         const before = await repoState(repo);
-        const r = await runCli(backupArgs(url, repo));
+        // On the command line a password is refused before anything runs.
+        const onLine = await runCli(backupArgs(url, repo));
+        expectOneErrorLine(onLine, "--database-url holds a password");
+        expect(onLine.stderr).not.toContain(wrong);
+        expect(onLine.code).toBe(2);
+        const viaEnv = { TABLESNAP_DATABASE_URL: url };
+        const r = await runCli(["backup", "--repo", repo], viaEnv);
         expectOneErrorLine(r, `password authentication failed for user "postgres" at ${where}`);
         expect(r.stderr).not.toContain(wrong);
         expect(r.code).toBe(1);
         expect(await repoState(repo)).toEqual(before);
 
         const fresh = join(await tempDir(), "repo");
-        const r2 = await runCli(backupArgs(url, fresh));
+        const r2 = await runCli(["backup", "--repo", fresh], viaEnv);
         expectOneErrorLine(r2, "password authentication failed");
         expect(r2.stderr).not.toContain(wrong);
         expect(r2.code).toBe(1);

@@ -3,6 +3,7 @@ import { UsageError } from "@tablesnap/core";
 import { type DrillReport, runDrill } from "@tablesnap/restore";
 import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
 import type { Output } from "../output.ts";
+import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
 export const DRILL_HELP = `Usage: tablesnap drill --from <backup folder> --scratch-url URL [options]
@@ -15,7 +16,8 @@ database. One line per table that does not match.
 
   --from DIR / --repo DIR --backup NAME --branch NAME    the backup, as for restore
 ${IDENTITY_HELP}
-  --scratch-url URL       a server the drill may create a database on (its path is ignored)
+  --scratch-url URL       a server the drill may create a database on (its path is ignored), or
+                          TABLESNAP_SCRATCH_URL; a URL with a password only there (or PGPASSWORD)
   --scratch-template NAME make the scratch database from this template (default template0); a
                           Supabase backup needs one shaped like a new project (see
                           docs/operations.md, "Restoring into Supabase")
@@ -40,19 +42,28 @@ export interface DrillArgs extends BackupSource {
   readonly quiet: boolean;
 }
 
-export function parseDrillArgs(argv: readonly string[]): DrillArgs {
+export function parseDrillArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): DrillArgs {
   let values: ReturnType<typeof parse>["values"];
   try {
     ({ values } = parse(argv));
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  const source = sourceOf(values);
-  if (!values["scratch-url"]) throw new UsageError("--scratch-url is required");
+  const source = sourceOf(values, env);
+  const scratchUrl = databaseUrlOf(
+    "--scratch-url",
+    values["scratch-url"],
+    "TABLESNAP_SCRATCH_URL",
+    env,
+  );
+  if (!scratchUrl) throw new UsageError("--scratch-url is required (or set TABLESNAP_SCRATCH_URL)");
   const jobs = jobsOf(values.jobs, 2);
   return {
     ...source,
-    scratchUrl: values["scratch-url"],
+    scratchUrl,
     scratchTemplate: values["scratch-template"],
     schemas: values.schema ?? [],
     tables: values.table ?? [],

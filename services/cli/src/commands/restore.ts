@@ -3,6 +3,7 @@ import { UsageError } from "@tablesnap/core";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
 import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
 import type { Output } from "../output.ts";
+import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
 export const RESTORE_HELP = `Usage: tablesnap restore --from <backup folder> --database-url URL [options]
@@ -18,7 +19,8 @@ it, replacing the rows of tables that already exist in one transaction.
   --backup NAME           with --repo: latest (default), a latest_<time> or an archive folder name
   --branch NAME           with --repo: the branch to read (default: main)
 ${IDENTITY_HELP}
-  --database-url URL      the target database (postgres://user:password@host:port/database)
+  --database-url URL      the target database (postgres://user@host:port/database), or
+                          TABLESNAP_RESTORE_URL; a URL with a password only there (or PGPASSWORD)
   --schema S              restore schema S: its objects and its tables (repeatable)
   --table S.T             restore table T of schema S (repeatable); a partitioned table brings
                           its partitions
@@ -51,21 +53,31 @@ export interface RestoreArgs extends BackupSource {
   readonly quiet: boolean;
 }
 
-export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
+export function parseRestoreArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RestoreArgs {
   let values: ReturnType<typeof parse>["values"];
   try {
     ({ values } = parse(argv));
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  const source = sourceOf(values);
-  if (!values["database-url"]) throw new UsageError("--database-url is required");
+  const source = sourceOf(values, env);
+  const databaseUrl = databaseUrlOf(
+    "--database-url",
+    values["database-url"],
+    "TABLESNAP_RESTORE_URL",
+    env,
+  );
+  if (!databaseUrl)
+    throw new UsageError("--database-url is required (or set TABLESNAP_RESTORE_URL)");
   const jobs = jobsOf(values.jobs, 1);
   if (values.supabase && values["no-supabase"])
     throw new UsageError("give --supabase or --no-supabase, not both");
   return {
     ...source,
-    databaseUrl: values["database-url"],
+    databaseUrl,
     schemas: values.schema ?? [],
     tables: values.table ?? [],
     jobs,
