@@ -1,7 +1,9 @@
 /**
- * `pnpm bench:dump [--rounds N] [--warmup N] [--big]`: times `tablesnap backup` against
- * `pg_dump -Fd -j 2 -Z0` of the same pgbench database, alternating them, and records the peak
- * memory of the tablesnap process. Figures go to stdout and to .bench/dump-<time>.json.
+ * `pnpm bench:dump [--rounds N] [--warmup N] [--big] [--encrypt]`: times `tablesnap backup`
+ * against `pg_dump -Fd -j 2 -Z0` of the same pgbench database, alternating them, and records the
+ * peak memory of the tablesnap process. With `--encrypt`, C is A with every table's data
+ * encrypted (age), so C/A is what encryption costs. Figures go to stdout and to
+ * .bench/dump-<time>.json.
  */
 import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,6 +14,7 @@ import {
   bigRun,
   type CommandFor,
   commandLine,
+  newRecipient,
   pgDump,
   phaseRun,
   ROOT,
@@ -34,26 +37,50 @@ type PerVariant<T> = Record<Key, T>;
 const TABLESNAP_NO_CUSTOM = tablesnap(DB, ["--no-custom-dump", "--jobs", "2", "--quiet"]);
 const TABLESNAP_DEFAULT = tablesnap(DB, ["--jobs", "2", "--quiet"]);
 
-const VARIANTS: readonly { key: Key; label: string; command: CommandFor }[] = [
-  { key: "A", label: "tablesnap --no-custom-dump", command: TABLESNAP_NO_CUSTOM },
-  { key: "B", label: "pg_dump -Fd -j 2 -Z0", command: pgDump(DB) },
-  { key: "C", label: "tablesnap (default)", command: TABLESNAP_DEFAULT },
-];
+function variants(recipient: string | undefined) {
+  const c = recipient
+    ? {
+        label: "tablesnap --no-custom-dump, encrypted",
+        command: tablesnap(DB, [
+          "--no-custom-dump",
+          "--jobs",
+          "2",
+          "--quiet",
+          "--encrypt-to",
+          recipient,
+        ]),
+      }
+    : { label: "tablesnap (default)", command: TABLESNAP_DEFAULT };
+  const list: readonly { key: Key; label: string; command: CommandFor }[] = [
+    { key: "A", label: "tablesnap --no-custom-dump", command: TABLESNAP_NO_CUSTOM },
+    { key: "B", label: "pg_dump -Fd -j 2 -Z0", command: pgDump(DB) },
+    { key: "C", ...c },
+  ];
+  return list;
+}
 
-function parseOptions(): { rounds: number; warmup: number; big: boolean; churn: number } {
+function parseOptions(): {
+  rounds: number;
+  warmup: number;
+  big: boolean;
+  churn: number;
+  encrypt: boolean;
+} {
   const { values } = parseArgs({
     options: {
       rounds: { type: "string", default: "5" },
       warmup: { type: "string", default: "1" },
       big: { type: "boolean", default: false },
       churn: { type: "string", default: "0" },
+      encrypt: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     log(
       "usage: node bench/dump.ts [--rounds N (1-50, default 5)] [--warmup N (0-3)] [--big]\n" +
-        "  [--churn T: run T pgbench transactions before every round, so each backup sees changed data]",
+        "  [--churn T: run T pgbench transactions before every round, so each backup sees changed data]\n" +
+        "  [--encrypt: C is A with every table's data encrypted with age; --big adds an encrypted run]",
     );
     process.exit(0);
   }
@@ -62,11 +89,14 @@ function parseOptions(): { rounds: number; warmup: number; big: boolean; churn: 
     warmup: intOption("warmup", values.warmup, 0, 3),
     big: values.big,
     churn: intOption("churn", values.churn, 0, 1_000_000),
+    encrypt: values.encrypt,
   };
 }
 
 async function main(): Promise<void> {
   const opts = parseOptions();
+  const recipient = opts.encrypt ? newRecipient() : undefined;
+  const VARIANTS = variants(recipient);
   const startedAt = new Date();
   const host = hostInfo();
   const work = await mkdtemp(join(tmpdir(), "tablesnap-bench-"));
@@ -104,7 +134,9 @@ async function main(): Promise<void> {
     const peakMb = (k: Key) => kbToMb(Math.max(...runs[k].map((r) => r.peakKb)));
     const ratioA = med("A") / med("B");
     const ratioC = med("C") / med("B");
-    printTable(runs, ratioA, ratioC);
+    printTable(VARIANTS, runs, ratioA, ratioC);
+    if (recipient)
+      log(`encryption costs C/A = ${(med("C") / med("A")).toFixed(3)} (median over median)`);
     const [a1, b1, c1] = [warmups.A[0], warmups.B[0], warmups.C[0]];
     if (a1 && b1 && c1) {
       log(
@@ -119,9 +151,9 @@ async function main(): Promise<void> {
     log("\nwhere tablesnap's time goes (one more run of A and of C, with --json):");
     const phases = {
       A: await phaseRun(TABLESNAP_NO_CUSTOM, out.A),
-      C: await phaseRun(TABLESNAP_DEFAULT, out.C),
+      C: await phaseRun(VARIANTS[2]?.command ?? TABLESNAP_DEFAULT, out.C),
     };
-    const big = opts.big ? await bigRun(work) : undefined;
+    const big = opts.big ? await bigRun(work, recipient) : undefined;
 
     const walls = (from: PerVariant<RunResult[]>) => ({
       A: from.A.map((r) => round1(r.ms)),
@@ -144,7 +176,13 @@ async function main(): Promise<void> {
       warmup_wall_ms: walls(warmups),
       wall_ms: walls(runs),
       median_ms: { A: round1(med("A")), B: round1(med("B")), C: round1(med("C")) },
-      ratio: { A_over_B: round3(ratioA), C_over_B: round3(ratioC), target_A_over_B: TARGET_RATIO },
+      ratio: {
+        A_over_B: round3(ratioA),
+        C_over_B: round3(ratioC),
+        target_A_over_B: TARGET_RATIO,
+        ...(recipient ? { encrypted_C_over_A: round3(med("C") / med("A")) } : {}),
+      },
+      encrypted: recipient !== undefined,
       peak_rss_mb: {
         A: peakMb("A"),
         C: peakMb("C"),
@@ -160,7 +198,12 @@ async function main(): Promise<void> {
   }
 }
 
-function printTable(runs: PerVariant<RunResult[]>, ratioA: number, ratioC: number): void {
+function printTable(
+  VARIANTS: ReturnType<typeof variants>,
+  runs: PerVariant<RunResult[]>,
+  ratioA: number,
+  ratioC: number,
+): void {
   const ratio: PerVariant<string> = {
     A: `${ratioA.toFixed(2)} ${ratioA <= TARGET_RATIO ? "ok" : `> ${TARGET_RATIO}`}`,
     B: "1.00",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Backs up the hard-cases database with the same CLI source under Node, Bun and Deno, and checks
-# each run made one commit whose table files are the same blobs as Node's. Then runs `serve` under
+# each run made one commit whose table files are the same blobs as Node's; then encrypts with age
+# and decrypts under each runtime. Then runs `serve` under
 # each runtime: a signed push webhook must become a published commit (bench/e2e.ts --smoke, with
 # the GitHub emulator and s3rver), and SIGTERM must stop it with exit code 0.
 set -euo pipefail
@@ -33,6 +34,24 @@ done
 diff "$work/node.tables" "$work/bun.tables" && diff "$work/node.tables" "$work/deno.tables" \
   || { echo "runtimes wrote different table files" >&2; exit 1; }
 echo "smoke: node, bun and deno wrote the same $(wc -l < "$work/node.tables") table files"
+
+# Encryption with age under each runtime: public's data encrypted, then every file decrypted and
+# checked against its plaintext digest by the same runtime.
+(cd packages/encryption && node --input-type=module -e '
+  import { generateX25519Identity, identityToRecipient } from "age-encryption";
+  const key = await generateX25519Identity();
+  console.log(key);
+  console.error(await identityToRecipient(key));') > "$work/key.txt" 2> "$work/recipient.txt"
+for rt in node bun deno; do
+  echo "-- $rt, encrypted"
+  ${cmd[$rt]} backup --database-url "$url" --repo "$work/$rt-enc" --no-custom-dump --quiet \
+    --encrypt-to "$(cat "$work/recipient.txt")" --encrypt 'public.*'
+  git -C "$work/$rt-enc" ls-tree -r --name-only HEAD | grep -q '/public/tables/.*/data\.sql\.age$' \
+    || { echo "$rt: no encrypted data file" >&2; exit 1; }
+  ${cmd[$rt]} verify --repo "$work/$rt-enc" --identity "$work/key.txt" 2> "$work/$rt-enc.verify"
+  grep -q "not opened" "$work/$rt-enc.verify" && { echo "$rt: encrypted files not opened" >&2; exit 1; }
+done
+echo "smoke: node, bun and deno encrypted with age and decrypted every file back"
 
 for rt in node bun deno; do
   echo "-- serve under $rt"

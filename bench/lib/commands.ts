@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +23,21 @@ export const tablesnap =
     process.execPath,
     [CLI, "backup", "--database-url", databaseUrl(db), "--repo", repo, ...extra],
   ];
+
+/**
+ * A fresh age recipient (public key) to encrypt to. bench/ has no node_modules, so the key is
+ * made by a Node started in packages/encryption, where the age library resolves.
+ */
+export function newRecipient(): string {
+  const script =
+    'import { generateX25519Identity as g, identityToRecipient as r } from "age-encryption";' +
+    "console.log(await r(await g()));";
+  return execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: join(ROOT, "packages", "encryption"),
+  })
+    .toString()
+    .trim();
+}
 
 export const pgDump =
   (db: string): CommandFor =>
@@ -80,7 +96,11 @@ const BIG_DB = "tablesnap_bench_big";
 const BIG_BYTES = 1024 ** 3;
 
 /** --big: one table of ~1 GB; one pg_dump, then one tablesnap run into a new repository. */
-export async function bigRun(work: string): Promise<Record<string, unknown>> {
+export async function bigRun(
+  work: string,
+  /** Also back it up encrypted to this recipient, for the memory and time encryption costs. */
+  recipient?: string,
+): Promise<Record<string, unknown>> {
   log(`\n--big: ${BIG_DB}`);
   const size = await ensureBigDb(BIG_DB, BIG_BYTES);
   const dir = join(work, "big-pg_dump-out");
@@ -95,12 +115,25 @@ export async function bigRun(work: string): Promise<Record<string, unknown>> {
     `  1 GB table: tablesnap ${sec(t.wall_ms)} s vs pg_dump ${sec(d.ms)} s ` +
       `(${ratio.toFixed(2)}x); tablesnap peak ${t.peak_rss_mb} MB (${peakOk})`,
   );
+  const encrypted = recipient
+    ? await phaseRun(
+        tablesnap(BIG_DB, ["--no-custom-dump", "--quiet", "--encrypt-to", recipient]),
+        join(work, "big-encrypted"),
+      )
+    : undefined;
+  if (encrypted)
+    log(
+      `  1 GB table, encrypted: ${sec(encrypted.wall_ms)} s (${(encrypted.wall_ms / t.wall_ms).toFixed(2)}x unencrypted); peak ${encrypted.peak_rss_mb} MB`,
+    );
   return {
     database: BIG_DB,
     table_bytes: size,
     pg_dump_ms: round1(d.ms),
     tablesnap: t,
     ratio: round3(ratio),
+    ...(encrypted
+      ? { encrypted, encrypted_over_plain: round3(encrypted.wall_ms / t.wall_ms) }
+      : {}),
   };
 }
 
