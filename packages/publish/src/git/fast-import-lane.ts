@@ -6,7 +6,7 @@ import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry } from "@tablesnap/core";
 import { GitError } from "../errors.ts";
 import { sendBlob, writeToChild } from "./git.ts";
-import { FAST_IMPORT_CONFIG } from "./local-repo.ts";
+import { fastImportConfig } from "./local-repo.ts";
 
 /** One `git fast-import` process taking blobs one after the other; it writes one pack. */
 export class FastImportLane {
@@ -21,13 +21,14 @@ export class FastImportLane {
   /** Bytes queued and not yet sent, to balance lanes. */
   pending = 0;
 
-  constructor(gitDir: string, artifacts: ArtifactStore) {
+  /** `level` 0 stores blobs without compressing them (for ciphertext). */
+  constructor(gitDir: string, artifacts: ArtifactStore, level: 0 | 1 = 1) {
     this.#artifacts = artifacts;
     this.#marks = join(gitDir, `tablesnap-marks-${randomBytes(4).toString("hex")}`);
     this.#child = spawn(
       "git",
       [
-        ...FAST_IMPORT_CONFIG,
+        ...fastImportConfig(level),
         `--git-dir=${gitDir}`,
         "fast-import",
         "--quiet",
