@@ -11,7 +11,7 @@ import {
   scratchDatabases,
   userObjects,
 } from "@tablesnap/restore/testing";
-import { loadHardCases } from "@tablesnap/testing";
+import { adminUrl, loadHardCases } from "@tablesnap/testing";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tablesnap } from "./cli.ts";
@@ -171,6 +171,20 @@ describe("tablesnap backup --encrypt-to: age encryption of chosen tables", () =>
     const rows =
       await target.sql`SELECT note FROM public.customers WHERE email = ${MARKERS[1] ?? ""}`;
     expect(rows).toEqual([{ note: MARKERS[2] }]);
+  });
+
+  it("drill restores with the identity and matches every table's plaintext checksum", async () => {
+    const r = await tablesnap([
+      ...["drill", "--repo", repo, "--scratch-url", adminUrl(), "--json"],
+      ...["--identity", keyA.file],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; tables: { ok: boolean }[] };
+    expect(report.ok).toBe(true);
+    expect(report.tables.length).toBeGreaterThan(40);
+    const blind = await tablesnap(["drill", "--repo", repo, "--scratch-url", adminUrl()]);
+    expect(blind.code).toBe(1);
+    expect(blind.stdout).toContain(`is encrypted to ${keyA.recipient}; no identity was given`);
   });
 
   it("verify checks every stored file without an identity, and the plaintext with one", async () => {
