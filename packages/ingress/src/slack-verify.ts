@@ -27,7 +27,14 @@ export function verifySlackRequest(
   if (!/^\d{1,12}$/.test(timestamp) || !Number.isSafeInteger(seconds)) {
     throw unauthorized("X-Slack-Request-Timestamp is not a Unix time");
   }
-  if (Math.abs(now.getTime() / 1000 - seconds) > SLACK_MAX_AGE_SECONDS) {
+  const age = now.getTime() / 1000 - seconds;
+  if (age < -SLACK_MAX_AGE_SECONDS) {
+    throw unauthorized(
+      `X-Slack-Request-Timestamp is ${Math.round(-age)} s in the future; check this server's clock`,
+      "future",
+    );
+  }
+  if (age > SLACK_MAX_AGE_SECONDS) {
     throw unauthorized("request older than 5 minutes; Slack retries with a fresh one", "stale");
   }
   if (!safeEqual(slackSignature(secret, timestamp, body), signature)) {

@@ -29,7 +29,7 @@ async function setup(config = envConfig(), state?: MemoryStateStore) {
 describe("POST /slack/commands", () => {
   it("queues /backup with a note, keeping response_url, and answers ephemerally", async () => {
     const { app, inbox } = await setup();
-    const fields = command("before the migration");
+    const fields = command("note: before the migration");
     const res = await app.request(slackRequest(fields));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { response_type: string; text: string };
@@ -49,12 +49,40 @@ describe("POST /slack/commands", () => {
 
   it("takes the first word as the target when it names one", async () => {
     const { app, inbox } = await setup(multiConfig());
-    const res = await app.request(slackRequest(command("billing hotfix")));
+    const res = await app.request(slackRequest(command("billing note:hotfix")));
     expect(res.status).toBe(200);
     await expect.poll(() => inbox.length).toBe(1);
     expect(inbox[0]).toMatchObject({ target: "billing", note: "hotfix" });
     const ambiguous = await app.request(slackRequest(command("")));
     expect(((await ambiguous.json()) as { text: string }).text).toMatch(/Name a target/);
+  });
+
+  it("answers /backup help with the usage, and queues nothing for a word that is no target", async () => {
+    const { app, inbox } = await setup(multiConfig());
+    const help = await app.request(slackRequest(command("help")));
+    const text = ((await help.json()) as { text: string }).text;
+    expect(text).toContain("/backup <");
+    expect(text).toContain("[note: why]");
+    const stray = await app.request(slackRequest(command("billing hotfix")));
+    expect(((await stray.json()) as { text: string }).text).toMatch(
+      /^Nothing queued: "hotfix" is not a target\./,
+    );
+    const typo = await app.request(slackRequest(command("biling")));
+    expect(((await typo.json()) as { text: string }).text).toMatch(/"biling" is not a target/);
+    // Give it a moment: nothing may arrive.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(inbox).toHaveLength(0);
+  });
+
+  it("says a timestamp from the future is from the future, not old", async () => {
+    const { app } = await setup();
+    const res = await app.request(
+      slackRequest(command(""), { at: new Date(NOW.getTime() + 600_000) }),
+    );
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("future");
+    expect(body.error.message).toContain("600 s in the future");
   });
 
   it.each([

@@ -25,9 +25,10 @@ export interface SlackRouteDeps {
 const ephemeral = (text: string) => ({ response_type: "ephemeral" as const, text });
 
 /**
- * `POST /slack/commands`: `/backup [target] [note]` and `/backup status [target]`. Mistakes of
- * the person typing (unknown target) are answered 200 with an ephemeral text: Slack shows its own
- * "dispatch failed" for any other status, hiding our explanation.
+ * `POST /slack/commands`: `/backup [target] [note: text]`, `/backup status [target]` and
+ * `/backup help`. Mistakes of the person typing (unknown target, a stray word) are answered 200
+ * with an ephemeral text and queue nothing: Slack shows its own "dispatch failed" for any other
+ * status, hiding our explanation.
  */
 export function slackRoutes(app: Hono<AppEnv>, deps: SlackRouteDeps): void {
   const names = deps.config.targets.map((t) => t.name);
@@ -48,6 +49,8 @@ export function slackRoutes(app: Hono<AppEnv>, deps: SlackRouteDeps): void {
     const words = (form.get("text") ?? "").trim().split(/\s+/).filter(Boolean);
     const user = form.get("user_name") || form.get("user_id") || "slack";
 
+    if (words[0]?.toLowerCase() === "help" && words.length === 1)
+      return c.json(ephemeral(usage(names)));
     if (words[0]?.toLowerCase() === "status") {
       const wanted = words[1];
       if (wanted !== undefined && !names.includes(wanted)) return c.json(unknown(wanted, names));
@@ -57,15 +60,17 @@ export function slackRoutes(app: Hono<AppEnv>, deps: SlackRouteDeps): void {
       return c.json(ephemeral(blocks.join("\n\n")));
     }
 
+    const { before, note } = splitNote(words);
     let target = names.length === 1 ? names[0] : undefined;
-    if (words[0] !== undefined && names.includes(words[0])) target = words.shift();
-    if (target === undefined) {
-      return c.json(ephemeral(`Name a target: /backup <${names.join("|")}> [note]`));
+    if (before[0] !== undefined && names.includes(before[0])) target = before.shift();
+    if (before.length > 0) {
+      const word = before[0] ?? "";
+      return c.json(ephemeral(`Nothing queued: "${word}" is not a target.\n${usage(names)}`));
     }
+    if (target === undefined) return c.json(ephemeral(`Name a target.\n${usage(names)}`));
     const triggerId = form.get("trigger_id");
     if (!triggerId) throw badRequest("trigger_id is missing from the Slack command");
     const responseUrl = form.get("response_url") || undefined;
-    const note = words.join(" ") || undefined;
     await publishTriggers(deps.bus, [
       {
         id: triggerId,
@@ -85,6 +90,24 @@ export function slackRoutes(app: Hono<AppEnv>, deps: SlackRouteDeps): void {
       ephemeral(`Backup of ${target} queued (trigger ${triggerId}). The outcome will follow here.`),
     );
   });
+}
+
+/** The words before `note:`, and the note after it (absent, or empty, when there is none). */
+function splitNote(words: readonly string[]): { before: string[]; note: string | undefined } {
+  const at = words.findIndex((w) => w.toLowerCase().startsWith("note:"));
+  if (at < 0) return { before: [...words], note: undefined };
+  const first = (words[at] ?? "").slice("note:".length);
+  const note = [first, ...words.slice(at + 1)].filter(Boolean).join(" ");
+  return { before: words.slice(0, at), note: note || undefined };
+}
+
+function usage(names: readonly string[]): string {
+  const target = names.length === 1 ? `[${names[0]}]` : `<${names.join("|")}>`;
+  return [
+    `/backup ${target} [note: why]   back up now (the note goes into the commit)`,
+    `/backup status [target]   the last runs`,
+    "/backup help   this text",
+  ].join("\n");
 }
 
 function unknown(name: string, names: readonly string[]) {
