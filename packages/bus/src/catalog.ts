@@ -11,7 +11,11 @@ export const triggerSchema = z.object({
   id: text,
   target: text,
   /** `owner/repo` for GitHub events. */
-  source: z.union([z.enum(["slack", "schedule", "api"]), z.string().regex(/^[^/\s]+\/[^/\s]+$/)]),
+  // "schedule" is what cron triggers were called before 0.3; messages may still carry it.
+  source: z.union([
+    z.enum(["slack", "cron", "schedule", "api"]),
+    z.string().regex(/^[^/\s]+\/[^/\s]+$/),
+  ]),
   event: z.enum(["push", "pr", "schedule", "manual"]),
   ref: text,
   at: isoTime,

@@ -101,7 +101,7 @@ describe("two coordinators on real NATS and PostgreSQL", () => {
     const { runs } = await state.listRuns(name);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.triggers.map((t) => [t.id, t.source, t.event, t.ref])).toEqual([
-      [id, "schedule", "schedule", "nightly"],
+      [id, "cron", "schedule", "nightly"],
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { MemoryBus } from "@tablesnap/bus";
 import { cronSlotId, parseCron } from "@tablesnap/config";
+import { archiveFolderName } from "@tablesnap/core";
 import { MemoryStateStore } from "@tablesnap/state";
 import { until } from "@tablesnap/testing";
 import { afterEach, describe, expect, it } from "vitest";
@@ -49,13 +50,19 @@ describe("cron schedules", () => {
     expect(id).toBe("default/nightly@2026-03-04T03:00Z");
     expect(triggers).toEqual([
       {
-        ...{ id, target: "default", source: "schedule", event: "schedule", ref: "nightly" },
+        ...{ id, target: "default", source: "cron", event: "schedule", ref: "nightly" },
         at: "2026-03-04T03:00:00.000Z",
       },
     ]);
     const { runs } = await state.listRuns("default");
     expect(runs).toHaveLength(1);
     expect(runs[0]?.triggers.map((t) => t.id)).toEqual([id]);
+    // The backup's archive folder names the schedule, not "schedule" three times.
+    const [t] = triggers;
+    const snapshot = { time: "2026-03-04T03:00:02.000Z", server_version: "15", database: "app" };
+    expect(t && archiveFolderName({ snapshot, triggers: [t] })).toBe(
+      "2026-03-04T03-00-02Z--cron--schedule--nightly",
+    );
   });
 
   it("reports the slots missed while no coordinator ran", async () => {

@@ -85,7 +85,8 @@ export async function fireDueSlots(
 async function fireSlot(deps: CoordinatorDeps, c: ScheduleCursor, slot: Date): Promise<void> {
   const id = cronSlotId(c.target, c.schedule, slot);
   const trigger: MessageInput<"trigger"> = {
-    ...{ id, target: c.target, source: "schedule", event: "schedule" },
+    // Archive folders read `<time>--cron--schedule--<schedule name>`.
+    ...{ id, target: c.target, source: "cron", event: "schedule" },
     ...{ ref: c.schedule, at: slot.toISOString() },
   };
   const { duplicate } = await deps.bus.publish("trigger", trigger);
