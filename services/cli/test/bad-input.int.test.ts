@@ -913,6 +913,21 @@ describe("tablesnap backup: bad usage", () => {
       args: (url) => ["backup", "--database-url", url],
       mentions: ["--repo", "required"],
     },
+    {
+      name: "a --database-url that is no URL",
+      args: (_url, repo) => backupArgs("notaurl", repo),
+      mentions: ["--database-url is not a PostgreSQL URL"],
+    },
+    {
+      name: "a --database-url with a port that is no number",
+      args: (_url, repo) => backupArgs("postgres://127.0.0.1:notaport/db", repo),
+      mentions: ["--database-url is not a PostgreSQL URL"],
+    },
+    {
+      name: "a --database-url of another scheme",
+      args: (_url, repo) => backupArgs("https://127.0.0.1/db", repo),
+      mentions: ["--database-url is not a PostgreSQL URL"],
+    },
   ];
 
   for (const c of cases) {

@@ -48,6 +48,13 @@ describe("tablesnap verify", () => {
     }
   });
 
+  it("given the repository itself (as the quickstart names it), verifies its latest backup", async () => {
+    const viaRepo = await tablesnap(["verify", "--repo", repo, "--json"]);
+    const root = await tablesnap(["verify", repo, "--json"]);
+    expect(root.code, root.stderr).toBe(0);
+    expect(JSON.parse(root.stdout)).toEqual(JSON.parse(viaRepo.stdout));
+  });
+
   it("fails with one line per problem when files were changed, removed or added", async () => {
     await appendFile(join(latest, "public/tables/t/data.sql"), "tampered\n");
     await rm(join(latest, "roles.sql"));

@@ -1,6 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { FsArtifactStore } from "@tablesnap/artifacts";
-import { UsageError } from "@tablesnap/core";
+import { MANIFEST_FILE, UsageError } from "@tablesnap/core";
 import { GitTreeReader, LocalGitRepo } from "@tablesnap/publish";
 import type { BackupReader } from "@tablesnap/restore";
 import { identityFilesOf } from "../encryption-args.ts";
@@ -46,7 +47,11 @@ export function jobsOf(value: string | undefined, fallback: number): number {
   return jobs;
 }
 
-/** A folder on disk (symlinks followed), or a backup folder of a commit read from git. */
+/**
+ * A folder on disk (symlinks followed), or a backup folder of a commit read from git. A folder
+ * that is a backup repository rather than a backup (`./backups`, as the quickstart names it) is
+ * read as `--repo`: its latest backup, or `--backup NAME`, on `--branch`.
+ */
 export async function openReader(args: BackupSource): Promise<BackupReader> {
   if (args.folder) {
     let dir: string;
@@ -56,9 +61,27 @@ export async function openReader(args: BackupSource): Promise<BackupReader> {
     } catch {
       throw new UsageError(`no backup folder at ${args.folder}`);
     }
+    if (!(await exists(join(dir, MANIFEST_FILE))) && (await isRepository(dir)))
+      return openFromGit(dir, args);
     return new FsArtifactStore(dir);
   }
-  const repoDir = args.repo ?? ".";
+  return openFromGit(args.repo ?? ".", args);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A work tree (`.git` inside) or a bare repository (`HEAD` and `objects`). */
+async function isRepository(dir: string): Promise<boolean> {
+  if (await exists(join(dir, ".git"))) return true;
+  return (await exists(join(dir, "HEAD"))) && (await exists(join(dir, "objects")));
+}
+
+async function openFromGit(repoDir: string, args: BackupSource): Promise<BackupReader> {
   const repo = new LocalGitRepo(repoDir);
   const head = await repo.head(args.branch).catch(() => null);
   if (!head) throw new UsageError(`no branch ${args.branch} in the repository at ${repoDir}`);

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
+import { formatBytes } from "@tablesnap/publish";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
 import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
 import type { Output } from "../output.ts";
@@ -144,7 +145,10 @@ export async function restoreCommand(
   }
 }
 
-function progressLine(p: RestoreProgress): string {
-  const mb = (p.bytes / 1048576).toFixed(1);
-  return `${p.phase}: tables ${p.tablesDone}/${p.tablesTotal}, ${p.rows} rows, ${mb} MB read`;
+/** One progress line; sizes in the units every other line of the CLI uses (KiB, MiB, …). */
+export function progressLine(p: RestoreProgress): string {
+  if (p.phase === "checking")
+    return "checking: every file the restore will use, against the manifest";
+  const read = formatBytes(p.bytes);
+  return `${p.phase}: tables ${p.tablesDone}/${p.tablesTotal}, ${p.rows} rows, ${read} read`;
 }
