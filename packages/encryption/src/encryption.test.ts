@@ -144,6 +144,14 @@ describe("keys", () => {
     expect(e?.message).not.toContain(a.secret);
   });
 
+  it("takes an X25519 key whatever its first letters (age1pq… is one in 1,024)", async () => {
+    let key = "";
+    for (let i = 0; i < 50_000 && !key.startsWith("age1pq"); i++)
+      key = await identityToRecipient(await generateX25519Identity());
+    expect(key.startsWith("age1pq")).toBe(true);
+    expect(parseRecipients([key], "--encrypt-to")).toEqual([key]);
+  });
+
   it("reads recipients files and identity files as age writes them", async () => {
     const a = await newKey();
     const dir = await mkdtemp(join(tmpdir(), "tsnap-age-"));

@@ -4,6 +4,7 @@ import { UsageError } from "@tablesnap/core";
 import { Encrypter, identityToRecipient } from "age-encryption";
 
 const SECRET_KEY = /^AGE-SECRET-KEY-1[0-9A-Z]+$/;
+const X25519_RECIPIENT_LENGTH = 62;
 
 /**
  * Checks age X25519 recipients (`age1…`, public keys) and returns them sorted, each once.
@@ -18,7 +19,9 @@ export function parseRecipients(list: readonly string[], where: string): string[
       throw new UsageError(
         `${where}: that is an age identity (a secret key), not a recipient; give its public key (age-keygen -y FILE prints it)`,
       );
-    if (!r.startsWith("age1") || r.startsWith("age1pq") || r.startsWith("age1tag"))
+    // By length, not prefix: an X25519 key may well start with age1pq… or age1tag…, while
+    // post-quantum and tag recipients are far longer.
+    if (!r.startsWith("age1") || r.length !== X25519_RECIPIENT_LENGTH)
       throw new UsageError(
         `${where}: ${JSON.stringify(r)} is not an age X25519 recipient (a public key age1…, 62 characters)`,
       );
