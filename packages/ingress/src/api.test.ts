@@ -26,7 +26,11 @@ describe("POST /api/v1/targets/{target}/backups", () => {
     const { app, inbox } = await setup();
     const res = await app.request(post(path, JSON.stringify({ note: "pre-deploy", ref: "v1.2" })));
     expect(res.status).toBe(202);
-    const { trigger_id } = (await res.json()) as { trigger_id: string };
+    const { trigger_id, status_url } = (await res.json()) as {
+      trigger_id: string;
+      status_url: string;
+    };
+    expect(status_url).toBe(`/api/v1/triggers/${encodeURIComponent(trigger_id)}`);
     await expect.poll(() => inbox.length).toBe(1);
     expect(inbox[0]).toMatchObject({
       id: trigger_id,

@@ -79,6 +79,9 @@ export function apiRoutes(app: Hono<AppEnv>, deps: ApiRouteDeps): void {
       { request_id: c.get("requestId"), target: name, token: token.name },
       "api trigger queued",
     );
-    return c.json({ trigger_id: id, target: name, duplicate: published?.duplicate ?? false }, 202);
+    // The run is chosen by the coordinator once it records the trigger: poll status_url for it.
+    const status_url = `/api/v1/triggers/${encodeURIComponent(id)}`;
+    const duplicate = published?.duplicate ?? false;
+    return c.json({ trigger_id: id, target: name, duplicate, status_url }, 202);
   });
 }

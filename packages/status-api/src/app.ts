@@ -16,7 +16,14 @@ import { z } from "zod";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { readiness } from "./ready.ts";
-import { freshness, runDetailView, runWithTriggersView, summaryView } from "./views.ts";
+import {
+  freshness,
+  runDetailView,
+  runView,
+  runWithTriggersView,
+  summaryView,
+  triggerView,
+} from "./views.ts";
 
 export interface StatusOptions {
   readonly config: Config;
@@ -92,6 +99,18 @@ export function addStatusRoutes(app: Hono<AppEnv>, options: StatusOptions): Hono
     const t = target(c.req.param("target"));
     const f = freshness(t, await state.targetSummary(t.name), now());
     return c.json(f, f.fresh ? 200 : 503);
+  });
+  app.get("/api/v1/triggers/:id", async (c) => {
+    auth(c);
+    const id = c.req.param("id");
+    const t = await state.getTrigger(id);
+    if (t === null)
+      throw notFound(
+        `trigger ${id} is not recorded (yet): the coordinator records a trigger within seconds of its queueing; ask again`,
+        "trigger_not_found",
+      );
+    const run = t.runId === null ? null : await state.getRun(t.runId);
+    return c.json({ ...triggerView(t), run: run === null ? null : runView(run) });
   });
   app.get("/api/v1/runs/:id", async (c) => {
     auth(c);

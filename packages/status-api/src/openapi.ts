@@ -90,7 +90,21 @@ export const openApiDocument = {
       },
       Queued: {
         type: "object",
-        properties: { trigger_id: { type: "string" }, duplicate: { type: "boolean" } },
+        properties: {
+          trigger_id: { type: "string" },
+          target: { type: "string" },
+          duplicate: { type: "boolean" },
+          status_url: {
+            type: "string",
+            description: "GET it for the run the trigger joined, once the coordinator recorded it",
+          },
+        },
+      },
+      TriggerStatus: {
+        type: "object",
+        description: "A trigger and the run it joined (null while none was chosen).",
+        allOf: [ref("Trigger")],
+        properties: { run: { oneOf: [ref("Run"), { type: "null" }] } },
       },
     },
   },
@@ -167,6 +181,14 @@ export const openApiDocument = {
         security: bearer,
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         responses: { "200": reply("run", ref("Run")), ...errors(401, 404) },
+      },
+    },
+    "/api/v1/triggers/{id}": {
+      get: {
+        summary: "A trigger and the run it joined; 404 until the coordinator recorded it",
+        security: bearer,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": reply("trigger", ref("TriggerStatus")), ...errors(401, 404) },
       },
     },
     "/api/v1/targets/{target}/backups": {

@@ -115,6 +115,18 @@ describe("status API", () => {
     expect((await get("/api/v1/runs/nope")).status).toBe(404);
   });
 
+  it("shows a trigger with the run it joined, and 404 before it is recorded", async () => {
+    const { get, ids } = await setup();
+    const { status, body } = await get("/api/v1/triggers/default-s1");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: "default-s1", target: "default" });
+    expect(body["run"]).toMatchObject({ id: ids.succeeded, status: "succeeded" });
+    expect("response_url" in body).toBe(false);
+    const missing = await get("/api/v1/triggers/api%3Aci%3Anot-yet");
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: { code: "trigger_not_found" } });
+  });
+
   it("answers freshness 200 within the limit and 503 past it", async () => {
     const fresh = await (await setup(hours(25))).get("/api/v1/targets/default/freshness");
     expect(fresh.status).toBe(200);
