@@ -9,6 +9,8 @@ const shared = [
 
 export default defineConfig({
   test: {
+    // One temporary folder per run, removed at its end (test/src/tmp-root.ts).
+    globalSetup: ["test/src/tmp-root.ts"],
     projects: [
       {
         test: {
