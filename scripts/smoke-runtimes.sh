@@ -18,6 +18,12 @@ psql "$url" -qX -v ON_ERROR_STOP=1 -f test/fixtures/hard-cases.sql >/dev/null
 
 tables_of() { git -C "$1" ls-tree -r HEAD | awk -F'\t' '$2 ~ /\/tables\// { split($1, m, " "); sub(/^backups\/latest\/latest_[^\/]*\//, "", $2); print $2, m[3] }' | sort; }
 
+# The README's first command as a new user runs it: the machine's own PATH (its Node 20, no pnpm).
+echo "-- ./tablesnap with PATH=/usr/bin:/bin"
+env -i HOME="$HOME" PATH=/usr/bin:/bin TABLESNAP_DATABASE_URL="$url" \
+  ./tablesnap backup --repo "$work/launcher" --no-custom-dump --quiet
+[ "$(git -C "$work/launcher" rev-list --count HEAD)" = 1 ] || { echo "launcher: no commit" >&2; exit 1; }
+
 declare -A cmd=(
   [node]="node services/cli/src/main.ts"
   [bun]="bun services/cli/src/main.ts"
