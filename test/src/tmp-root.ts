@@ -7,7 +7,7 @@ import { join } from "node:path";
  * s3rver and CLI processes the tests start, which inherit TMPDIR) goes under one folder of the
  * run's own, removed when the run ends, so a test that failed, or forgot, leaves nothing behind.
  */
-export default function setup(): () => void {
+export function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), "tablesnap-tests-"));
   const previous = process.env["TMPDIR"];
   process.env["TMPDIR"] = root;

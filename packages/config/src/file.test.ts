@@ -189,7 +189,7 @@ targets:
       loadConfig({}, yaml("{ recipients: [" + a + "] }")).targets[0]?.encryption?.tables,
     ).toEqual([]);
     expect(problems({}, yaml(`{ recipients: [age1nope] }`))).toEqual([
-      'targets.app.encryption: recipients: "age1nope" is not a valid age recipient',
+      'targets.app.encryption: recipients: "age1nope" is not an age X25519 recipient (a public key age1…, 62 characters)',
     ]);
     expect(problems({}, yaml(`{ recipients: [${a}], tables: [users] }`))[0]).toContain(
       'targets.app.encryption: tables "users": give schema.table',
