@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { type Manifest, manifestFiles } from "@tablesnap/core";
 import {
   copyBackup,
@@ -12,75 +10,9 @@ import {
   userObjects,
 } from "@tablesnap/restore/testing";
 import { adminUrl, loadHardCases } from "@tablesnap/testing";
-import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blobNames, leaked, MARKERS, newKey, run } from "./age.ts";
 import { tablesnap } from "./cli.ts";
-import { type CliGitHub, startCliGitHub } from "./github.ts";
-
-const run = promisify(execFile);
-
-/** Strings planted in public.* rows: none may reach the repository in plain text. */
-const MARKERS = [
-  "Marker Name 5e1f0c",
-  "marker-mail-5e1f0c@example.com",
-  "marker note 5e1f0c",
-  "marker-sensor-5e1f0c",
-];
-
-async function newKey(dir: string, name: string) {
-  const secret = await generateX25519Identity();
-  const file = join(dir, `${name}.txt`);
-  const recipient = await identityToRecipient(secret);
-  await writeFile(file, `# public key: ${recipient}\n${secret}\n`, { mode: 0o600 });
-  return { secret, recipient, file };
-}
-
-/** Every object in a git directory, loose or packed, reachable or not, decompressed. */
-async function everyObject(gitDir: string): Promise<Buffer> {
-  const r = await run("git", ["--git-dir", gitDir, "cat-file", "--batch-all-objects", "--batch"], {
-    encoding: "buffer",
-    maxBuffer: 1 << 30,
-  });
-  return r.stdout;
-}
-
-async function blobNames(gitDir: string): Promise<Set<string>> {
-  const r = await run("git", [
-    "--git-dir",
-    gitDir,
-    "cat-file",
-    "--batch-all-objects",
-    "--batch-check=%(objecttype) %(objectname)",
-  ]);
-  return new Set(
-    r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("blob "))
-      .map((l) => l.slice(5)),
-  );
-}
-
-/** The markers found anywhere in the repository: its objects, its work tree, `git grep`. */
-async function leaked(repo: string, gitDir = join(repo, ".git")): Promise<string[]> {
-  const objects = await everyObject(gitDir);
-  const found = MARKERS.filter((m) => objects.includes(m));
-  const commits = (await run("git", ["--git-dir", gitDir, "rev-list", "--all"])).stdout.split("\n");
-  for (const m of MARKERS) {
-    const g = await run("git", [
-      "--git-dir",
-      gitDir,
-      "grep",
-      "-a",
-      "-F",
-      m,
-      ...commits.filter(Boolean),
-    ])
-      .then(() => true)
-      .catch((e: { code?: number }) => (e.code === 1 ? false : Promise.reject(e)));
-    if (g) found.push(`git grep: ${m}`);
-  }
-  return found;
-}
 
 describe("tablesnap backup --encrypt-to: age encryption of chosen tables", () => {
   const dbs = scratchDatabases();
@@ -251,140 +183,5 @@ describe("tablesnap backup --encrypt-to: age encryption of chosen tables", () =>
     const second = await readManifest(join(repo, "backups/latest/latest"));
     const enc = (m: Manifest) => manifestFiles(m).filter((f) => f.plain);
     expect(enc(second)).toEqual(enc(manifest));
-  });
-});
-
-describe("tablesnap keys rotate", () => {
-  const dbs = scratchDatabases();
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tsnap-rekey-"));
-  });
-  afterAll(async () => {
-    await dbs.dropAll();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it("re-encrypts the latest backup for the new keys only; the archive keeps the old one", async () => {
-    const oldKey = await newKey(dir, "old");
-    const newKey1 = await newKey(dir, "new");
-    const db = await dbs.create("tsnap_rekey");
-    await db.sql.unsafe(`
-      CREATE TABLE public.secrets (id int PRIMARY KEY, body text NOT NULL);
-      INSERT INTO public.secrets SELECT g, '${MARKERS[0]} ' || g FROM generate_series(1, 200) g;
-    `);
-    const repo = join(dir, "repo");
-    const backup = (key: string) =>
-      tablesnap([
-        "backup",
-        "--database-url",
-        db.url,
-        "--repo",
-        repo,
-        "--quiet",
-        "--encrypt-to",
-        key,
-      ]);
-    expect((await backup(oldKey.recipient)).code).toBe(0);
-    await db.sql`UPDATE public.secrets SET body = body || '!' WHERE id = 1`;
-    expect((await backup(oldKey.recipient)).code).toBe(0);
-    // Archives are in git only (a repository tablesnap creates checks out backups/latest).
-    const listed = await run("git", [
-      "-C",
-      repo,
-      "ls-tree",
-      "--name-only",
-      "HEAD",
-      "backups/archive/",
-    ]);
-    const archive = listed.stdout.trim().split("/").at(-1) ?? "";
-
-    const usage = await tablesnap([
-      "keys",
-      "rotate",
-      "--repo",
-      repo,
-      "--encrypt-to",
-      newKey1.recipient,
-    ]);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("--identity FILE is required");
-    const r = await tablesnap([
-      ...["keys", "rotate", "--repo", repo, "--identity", oldKey.file],
-      ...["--encrypt-to", newKey1.recipient],
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(
-      new RegExp(
-        `re-keyed backups/latest/latest_\\S+: \\d+ encrypted file\\(s\\) now for ${newKey1.recipient}`,
-      ),
-    );
-
-    const withNew = await tablesnap(["verify", "--repo", repo, "--identity", newKey1.file]);
-    expect(withNew.code, withNew.stderr).toBe(0);
-    expect(withNew.stderr).not.toContain("not opened");
-    const withOld = await tablesnap(["verify", "--repo", repo, "--identity", oldKey.file]);
-    expect(withOld.stderr).toMatch(/; \d+ encrypted file\(s\) checked as stored only, not opened/);
-    const target = await dbs.create("tsnap_rekey_old");
-    const refused = await tablesnap([
-      ...["restore", "--repo", repo, "--database-url", target.url, "--quiet"],
-      ...["--identity", oldKey.file],
-    ]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(
-      `is encrypted to ${newKey1.recipient}; none of the 1 identities`,
-    );
-    const restored = await tablesnap([
-      ...["restore", "--repo", repo, "--database-url", target.url, "--quiet"],
-      ...["--identity", newKey1.file],
-    ]);
-    expect(restored.code, restored.stderr).toBe(0);
-    expect(await target.sql`SELECT count(*)::int AS n FROM public.secrets`).toEqual([{ n: 200 }]);
-
-    const old = await tablesnap([
-      ...["verify", "--repo", repo, "--backup", archive, "--identity", oldKey.file],
-    ]);
-    expect(old.code, old.stderr).toBe(0);
-    expect(old.stderr).not.toContain("not opened");
-    expect(await leaked(repo)).toEqual([]);
-  });
-});
-
-describe("tablesnap backup --github --encrypt-to", () => {
-  const dbs = scratchDatabases();
-  let h: CliGitHub;
-  let dir: string;
-
-  beforeAll(async () => {
-    h = await startCliGitHub();
-    dir = await mkdtemp(join(tmpdir(), "tsnap-enc-gh-"));
-  });
-  afterAll(async () => {
-    await dbs.dropAll();
-    await h?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it("an unchanged encrypted database costs at most 3 GitHub writes and no blob", async () => {
-    const key = await newKey(dir, "gh");
-    const db = await dbs.create("tsnap_enc_gh");
-    await db.sql.unsafe(`
-      CREATE TABLE public.users (id int PRIMARY KEY, email text NOT NULL);
-      INSERT INTO public.users SELECT g, 'user' || g || '@${MARKERS[1]}' FROM generate_series(1, 300) g;
-    `);
-    const repo = await h.createRepo("enc");
-    const args = ["--database-url", db.url, "--github", repo, "--encrypt-to", key.recipient];
-    const first = await h.backup([...args, "--quiet"]);
-    expect(first.code, first.stderr).toBe(0);
-    const before = await blobNames(h.bare(repo));
-    h.gh.resetCounts();
-    const second = await h.backup([...args, "--quiet", "--json"]);
-    expect(second.code, second.stderr).toBe(0);
-    expect(h.gh.counts().writes).toBeLessThanOrEqual(3);
-    const added = [...(await blobNames(h.bare(repo)))].filter((b) => !before.has(b));
-    // The new manifest and the link to the new folder; every data file is the old ciphertext.
-    expect(added).toHaveLength(2);
-    expect(await leaked("", h.bare(repo))).toEqual([]);
   });
 });
