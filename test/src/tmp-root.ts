@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -9,6 +9,8 @@ import { join } from "node:path";
  */
 export function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), "tablesnap-tests-"));
+  // Open like /tmp itself: tests run initdb as the postgres user inside their folders here.
+  chmodSync(root, 0o1777);
   const previous = process.env["TMPDIR"];
   process.env["TMPDIR"] = root;
   return () => {

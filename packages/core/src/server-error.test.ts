@@ -41,6 +41,16 @@ describe("serverErrorLine", () => {
     );
   });
 
+  it("leaves out a value a data exception quotes inside its words", () => {
+    const e = serverError({
+      message: 'value "3000000000" is out of range for type integer',
+      code: "22003",
+    });
+    expect(serverErrorLine(e)).toBe(
+      'value "…" is out of range for type integer; the values are left out: they are row data',
+    );
+  });
+
   it("knows a server error from any other", () => {
     expect(isServerError(new Error("x"))).toBe(false);
     expect(isServerError(serverError({ message: "m", code: "57014" }))).toBe(true);

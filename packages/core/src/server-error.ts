@@ -33,7 +33,9 @@ export function serverErrorLine(e: ServerError): string {
     return [e.message, e.detail && `DETAIL: ${e.detail}`, e.hint && `HINT: ${e.hint}`]
       .filter(Boolean)
       .join("; ");
-  const words = cls === "22" ? (e.message.split(": ")[0] ?? "") : e.message;
+  // A 22 quotes the value after its colon, or inside its words (`value "…" is out of range`).
+  const words =
+    cls === "22" ? (e.message.split(": ")[0] ?? "").replace(/"[^"]*"/g, '"…"') : e.message;
   const copy = /\bCOPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(e.where ?? "");
   const column = e.column_name ?? copy?.[2];
   const at = [column && `column ${column}`, copy && `line ${copy[1]} of the data`].filter(Boolean);

@@ -2,6 +2,7 @@ import type { ArtifactStore } from "@tablesnap/artifacts";
 import { isArchivePart, ROLES_FILE, schemaFile } from "@tablesnap/core";
 import { type EncryptionSettings, encryptingStore, tableMatcher } from "@tablesnap/encryption";
 import type { TableInfo } from "./catalog.ts";
+import { DumpError } from "./errors.ts";
 
 /** Which files of one run are encrypted, decided once from its settings and tables. */
 export interface EncryptionPlan {
@@ -15,15 +16,37 @@ export interface EncryptionPlan {
   readonly ownStore: ArtifactStore;
 }
 
+/**
+ * A table is encrypted when it or one of its ancestors (a partitioned parent, an inheritance
+ * parent: `parents` maps a child's OID to its parents') matches a pattern, so naming a
+ * partitioned table encrypts the partitions that hold its rows. A pattern that matches no table
+ * fails the run: a typo must not leave the data it meant in plain text.
+ */
 export function planEncryption(
   settings: EncryptionSettings | undefined,
   store: ArtifactStore,
   tables: readonly TableInfo[],
   folders: { table: (t: TableInfo) => string; schema: ReadonlyMap<string, string> },
+  parents: ReadonlyMap<number, readonly number[]> = new Map(),
 ): EncryptionPlan | null {
   if (!settings || settings.recipients.length === 0) return null;
+  for (const pattern of settings.tables) {
+    const one = tableMatcher([pattern]);
+    if (!tables.some((t) => one(t.schema, t.name)))
+      throw new DumpError(
+        `--encrypt ${JSON.stringify(pattern)} matches no table of this database (names are case-sensitive): nothing was backed up, so nothing it meant to protect was written in plain text`,
+      );
+  }
   const matches = tableMatcher(settings.tables);
-  const chosen = tables.filter((t) => matches(t.schema, t.name));
+  const byOid = new Map(tables.map((t) => [t.oid, t]));
+  const named = (oid: number, seen = new Set<number>()): boolean => {
+    const t = byOid.get(oid);
+    if (t && matches(t.schema, t.name)) return true;
+    if (seen.has(oid)) return false;
+    seen.add(oid);
+    return (parents.get(oid) ?? []).some((p) => named(p, seen));
+  };
+  const chosen = tables.filter((t) => named(t.oid));
   const archives = [...new Set(chosen.map((t) => folders.schema.get(t.schema)))].filter(
     (f): f is string => f !== undefined,
   );

@@ -42,7 +42,7 @@ export async function runEngine(r: EngineRun): Promise<Manifest> {
   };
   const failed: string[] = [];
   const copy = async (t: TableTask, signal: AbortSignal) => {
-    const out = await r.copier.copy(t, s.id, signal);
+    const out = sealed(t, await r.copier.copy(t, s.id, signal));
     record(results, failed, t.table, out);
     progress.tablesDone++;
     if (out.status === "done") {
@@ -56,6 +56,21 @@ export async function runEngine(r: EngineRun): Promise<Manifest> {
     throw new TablesFailedError(failed);
   }
   return buildManifest(o, s, c.tables, c.tableFolder, results, timing);
+}
+
+/**
+ * A copy asked to encrypt must come back encrypted to exactly its recipients: a worker of an
+ * older version ignores `recipients` and would write plain text, which must never be published.
+ */
+function sealed(t: TableTask, out: TableOutcome): TableOutcome {
+  if (!t.recipients || out.status !== "done") return out;
+  const want = t.recipients.join(" ");
+  const plain = out.files.filter((f) => !f.plain || (f.recipients ?? []).join(" ") !== want);
+  if (plain.length === 0) return out;
+  return {
+    status: "failed",
+    reason: `its copy came back not encrypted to its recipients (${plain.map((f) => f.path).join(", ")}): is a dump worker of an older version running?`,
+  };
 }
 
 function record(results: RunResults, failed: string[], t: TableInfo, out: TableOutcome): void {
@@ -120,7 +135,8 @@ async function jobContext(o: BackupOptions, sql: Sql, target: Target, s: Snapsho
   const tables = s.tables.filter((t) => !unreadable.has(t.oid));
   const folderOf = (t: TableInfo) => tableFolder(t.schema, t.name);
   const folders = { table: folderOf, schema: schemaFolders };
-  const encryption = planEncryption(o.encryption, o.store, tables, folders);
+  const parents = o.encryption ? await inheritanceParents(sql) : undefined;
+  const encryption = planEncryption(o.encryption, o.store, tables, folders, parents);
   const store = encryption?.ownStore ?? o.store;
   const c: JobContext = {
     o: { ...o, store: o.onFile ? observeClosedFiles(store, o.onFile) : store },
@@ -133,6 +149,16 @@ async function jobContext(o: BackupOptions, sql: Sql, target: Target, s: Snapsho
     encryption,
   };
   return c;
+}
+
+/** Each partition's and inheritance child's parents, by OID (the catalog, read once). */
+async function inheritanceParents(sql: Sql): Promise<Map<number, number[]>> {
+  const rows = await sql<{ child: number; parent: number }[]>`
+    SELECT inhrelid::int8 AS child, inhparent::int8 AS parent FROM pg_catalog.pg_inherits`;
+  const out = new Map<number, number[]>();
+  for (const r of rows)
+    out.set(Number(r.child), [...(out.get(Number(r.child)) ?? []), Number(r.parent)]);
+  return out;
 }
 
 function emptyResults(s: SnapshotInfo): RunResults {

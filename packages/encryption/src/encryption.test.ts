@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryArtifactStore } from "@tablesnap/artifacts";
+import { type ArtifactStore, MemoryArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
@@ -142,6 +142,39 @@ describe("keys", () => {
     })();
     expect(e?.message).toContain("secret key");
     expect(e?.message).not.toContain(a.secret);
+  });
+
+  it("refuses any secret key as a recipient without repeating it, post-quantum ones too", () => {
+    const pq = `AGE-SECRET-KEY-PQ-1${"Q".repeat(60)}`;
+    for (const key of [pq, `"${pq}",`]) {
+      const e = (() => {
+        try {
+          parseRecipients([key], "--encrypt-to");
+        } catch (x) {
+          return x as Error;
+        }
+        return null;
+      })();
+      expect(e?.message).toContain("secret key");
+      expect(e?.message).not.toContain("QQQQ");
+    }
+    const long = `age1${"x".repeat(80)}`;
+    expect(() => parseRecipients([long], "--encrypt-to")).toThrow('"age1xxxxxxxx…"');
+  });
+
+  it("a file the store cannot open fails the writer and leaves nothing", async () => {
+    const a = await newKey();
+    const inner = new MemoryArtifactStore();
+    const failing: ArtifactStore = {
+      location: inner.location,
+      read: (p) => inner.read(p),
+      list: (p) => inner.list(p),
+      remove: (p) => inner.remove(p),
+      removeFiles: (p) => inner.removeFiles(p),
+      openWriter: async () => Promise.reject(new Error("bucket gone")),
+    };
+    const store = encryptingStore(failing, [a.recipient], () => true);
+    await expect(store.openWriter("x.sql")).rejects.toThrow("bucket gone");
   });
 
   it("takes an X25519 key whatever its first letters (age1pq… is one in 1,024)", async () => {

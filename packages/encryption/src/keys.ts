@@ -15,7 +15,8 @@ export function parseRecipients(list: readonly string[], where: string): string[
   const out = new Set<string>();
   for (const raw of list) {
     const r = raw.trim();
-    if (SECRET_KEY.test(r.toUpperCase()))
+    // Any secret key (X25519, post-quantum), whole or mangled: refused, never repeated.
+    if (/SECRET-KEY/i.test(r))
       throw new UsageError(
         `${where}: that is an age identity (a secret key), not a recipient; give its public key (age-keygen -y FILE prints it)`,
       );
@@ -23,18 +24,23 @@ export function parseRecipients(list: readonly string[], where: string): string[
     // post-quantum and tag recipients are far longer.
     if (!r.startsWith("age1") || r.length !== X25519_RECIPIENT_LENGTH)
       throw new UsageError(
-        `${where}: ${JSON.stringify(r)} is not an age X25519 recipient (a public key age1…, 62 characters)`,
+        `${where}: ${shown(r)} is not an age X25519 recipient (a public key age1…, 62 characters)`,
       );
     try {
       new Encrypter().addRecipient(r);
     } catch (e) {
-      throw new UsageError(`${where}: ${JSON.stringify(r)} is not a valid age recipient`, {
+      throw new UsageError(`${where}: ${shown(r)} is not a valid age recipient`, {
         cause: e,
       });
     }
     out.add(r);
   }
   return [...out].sort();
+}
+
+/** A refused value as errors show it: its first characters only, in case it is a secret. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 16 ? `${value.slice(0, 12)}…` : value);
 }
 
 /** Recipients from a file, one per line; blank lines and `#` comments are skipped (age -R). */

@@ -21,14 +21,34 @@ export function encryptingStore(
     removeFiles: (paths) => inner.removeFiles(paths),
     async openWriter(path): Promise<ArtifactWriter> {
       if (!encrypts(path)) return inner.openWriter(path);
-      return encryptingWriter(await inner.openWriter(encryptedPath(path)), sorted);
+      return encryptingWriter(inner, encryptedPath(path), sorted);
     },
   };
 }
 
-function encryptingWriter(out: ArtifactWriter, recipients: readonly string[]): ArtifactWriter {
+async function encryptingWriter(
+  inner: ArtifactStore,
+  path: string,
+  recipients: readonly string[],
+): Promise<ArtifactWriter> {
   const plain = new Digest();
-  const pipe = new EncryptingPipe(recipients, (c) => out.write(c));
+  // The pipe first: a recipient age refuses fails here, before a file is opened. Ciphertext
+  // (the header comes at once) waits for the file.
+  let settle: { ok: (w: ArtifactWriter) => void; fail: (e: unknown) => void } | undefined;
+  const file = new Promise<ArtifactWriter>((ok, fail) => {
+    settle = { ok, fail };
+  });
+  file.catch(() => {});
+  const pipe = new EncryptingPipe(recipients, async (c) => (await file).write(c));
+  let opened: ArtifactWriter;
+  try {
+    opened = await inner.openWriter(path);
+  } catch (e) {
+    settle?.fail(e);
+    await pipe.abort();
+    throw e;
+  }
+  settle?.ok(opened);
   return {
     async write(chunk) {
       plain.update(chunk);
@@ -36,13 +56,13 @@ function encryptingWriter(out: ArtifactWriter, recipients: readonly string[]): A
     },
     async close(): Promise<FileEntry> {
       await pipe.close();
-      const stored = await out.close();
+      const stored = await opened.close();
       const bytes = plain.bytes;
       return { ...stored, plain: { sha256: plain.hex(), bytes }, recipients: [...recipients] };
     },
     async abort() {
       await pipe.abort();
-      await out.abort();
+      await opened.abort();
     },
   };
 }

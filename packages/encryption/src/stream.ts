@@ -7,6 +7,8 @@ export class EncryptingPipe {
   readonly #input = new TransformStream<Uint8Array, Uint8Array>();
   readonly #writer = this.#input.writable.getWriter();
   readonly #done: Promise<void>;
+  /** Why the consumer stopped: what write and close report, not the stream's own abort. */
+  #failure: { error: unknown } | undefined;
 
   constructor(recipients: readonly string[], onCipher: (chunk: Uint8Array) => Promise<void>) {
     const e = new Encrypter();
@@ -15,16 +17,21 @@ export class EncryptingPipe {
       for await (const c of await e.encrypt(this.#input.readable)) await onCipher(c);
     })();
     // A failed consumer must not leave a writer waiting for room that never comes.
-    this.#done.catch((err: unknown) => void this.#writer.abort(err).catch(() => {}));
+    this.#done.catch((error: unknown) => {
+      this.#failure ??= { error };
+      void this.#writer.abort(error).catch(() => {});
+    });
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    await this.#writer.write(chunk);
+    await this.#writer.write(chunk).catch((e: unknown) => {
+      throw this.#failure ? this.#failure.error : e;
+    });
   }
 
   /** Ends the plaintext and waits until every ciphertext byte has been handed on. */
   async close(): Promise<void> {
-    await this.#writer.close();
+    await this.#writer.close().catch(() => {});
     await this.#done;
   }
 
@@ -69,6 +76,8 @@ export async function* decrypting(
     for await (const chunk of await d.decrypt(input)) yield chunk;
   } catch (e) {
     if (sourceError) throw sourceError.error;
+    // A header age refused leaves the source unread: end it (a git cat-file would block).
+    await it.return?.().catch(() => {});
     throw new CiphertextError(path, e);
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Manifest, TableEntry } from "@tablesnap/core";
+import { type Manifest, messageOf, type TableEntry } from "@tablesnap/core";
 import { connect, runBackup } from "@tablesnap/dump";
 import { type Identities, NO_IDENTITIES } from "@tablesnap/encryption";
 import { plainView } from "./decrypt.ts";
@@ -88,7 +88,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         signal: o.signal,
       });
     } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
+      const error = messageOf(e);
       return {
         ...base,
         ok: false,

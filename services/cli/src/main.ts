@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { exitSoon, STOP_LIMIT_MS, TablesnapError } from "@tablesnap/core";
+import { exitSoon, isServerError, messageOf, STOP_LIMIT_MS, TablesnapError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
 import { BACKUP_HELP, parseBackupArgs } from "./args.ts";
 import { backupCommand } from "./commands/backup.ts";
@@ -219,9 +219,13 @@ function report(e: unknown, aborted: boolean): number {
     process.stderr.write(`tablesnap: error: ${e.message}\n`);
     return e.code === "usage" ? EXIT.usage : EXIT.failed;
   }
-  process.stderr.write(
-    `tablesnap: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-  );
+  // A server's own error is its one line (row data left out), never a stack.
+  const text = isServerError(e)
+    ? messageOf(e)
+    : e instanceof Error
+      ? (e.stack ?? e.message)
+      : String(e);
+  process.stderr.write(`tablesnap: unexpected error: ${text}\n`);
   return EXIT.failed;
 }
 

@@ -106,6 +106,57 @@ describe("tablesnap keys rotate", () => {
   });
 });
 
+describe("tablesnap backup --encrypt by name", () => {
+  const dbs = scratchDatabases();
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tsnap-encname-"));
+  });
+  afterAll(async () => {
+    await dbs.dropAll();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a partitioned table named encrypts its partitions, wherever they live; a name that matches nothing fails", async () => {
+    const key = await newKey(dir, "k");
+    const db = await dbs.create("tsnap_encname");
+    await db.sql.unsafe(`
+      CREATE SCHEMA other;
+      CREATE TABLE public.events (id int, day date, body text) PARTITION BY RANGE (day);
+      CREATE TABLE public.events_a PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      CREATE TABLE other.events_b PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+      INSERT INTO public.events VALUES (1, '2024-05-05', '${MARKERS[0]}'), (2, '2025-05-05', '${MARKERS[1]}');
+      CREATE TABLE public.plain (id int PRIMARY KEY);
+    `);
+    const repo = join(dir, "repo");
+    const args = ["backup", "--database-url", db.url, "--repo", repo, "--quiet"];
+    const typo = await tablesnap([
+      ...args,
+      "--encrypt-to",
+      key.recipient,
+      "--encrypt",
+      "public.evnts",
+    ]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('--encrypt "public.evnts" matches no table of this database');
+    const r = await tablesnap([
+      ...args,
+      "--encrypt-to",
+      key.recipient,
+      "--encrypt",
+      "public.events",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const files = (await run("git", ["-C", repo, "ls-tree", "-r", "--name-only", "HEAD"])).stdout;
+    expect(files).toMatch(/\/public\/tables\/events_a\/data\.sql\.age\n/);
+    expect(files).toMatch(/\/other\/tables\/events_b\/data\.sql\.age\n/);
+    expect(files).toMatch(/\/other\/other\.dump\.age\n/);
+    expect(files).toMatch(/\/public\/tables\/plain\/data\.sql\n/);
+    expect(await leaked(repo)).toEqual([]);
+  });
+});
+
 describe("tablesnap backup --github --encrypt-to", () => {
   const dbs = scratchDatabases();
   let h: CliGitHub;
