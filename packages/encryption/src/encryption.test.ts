@@ -10,7 +10,7 @@ import { CiphertextError, NoIdentityError } from "./errors.ts";
 import { NO_IDENTITIES, parseRecipients, readIdentityFiles, readRecipientsFile } from "./keys.ts";
 import { tableMatcher } from "./policy.ts";
 import { encryptingStore } from "./store.ts";
-import { decrypting } from "./stream.ts";
+import { decrypting, EncryptingPipe } from "./stream.ts";
 
 async function newKey() {
   const secret = await generateX25519Identity();
@@ -212,5 +212,21 @@ describe("tableMatcher", () => {
     expect(tableMatcher(["a.t?"])("a", "t1")).toBe(true);
     expect(tableMatcher([])("any", "thing")).toBe(true);
     expect(() => tableMatcher(["users"])).toThrow("give schema.table");
+  });
+});
+
+describe("EncryptingPipe", () => {
+  it("reports the consumer's own error from write and close", async () => {
+    const a = await newKey();
+    const pipe = new EncryptingPipe([a.recipient], async () => {
+      throw new Error("disk full");
+    });
+    const chunk = new Uint8Array(1 << 20);
+    const err = await (async () => {
+      for (let i = 0; i < 64; i++) await pipe.write(chunk);
+      await pipe.close();
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe("disk full");
   });
 });

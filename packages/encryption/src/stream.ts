@@ -24,9 +24,13 @@ export class EncryptingPipe {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    await this.#writer.write(chunk).catch((e: unknown) => {
+    try {
+      await this.#writer.write(chunk);
+    } catch (e) {
+      // The stream fails first; the consumer's own error (a full disk, S3) is the one to tell.
+      await this.#done.catch(() => {});
       throw this.#failure ? this.#failure.error : e;
-    });
+    }
   }
 
   /** Ends the plaintext and waits until every ciphertext byte has been handed on. */
