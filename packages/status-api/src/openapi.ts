@@ -11,6 +11,39 @@ const errors = (...codes: number[]) =>
 const targetParam = { name: "target", in: "path", required: true, schema: { type: "string" } };
 const bearer = [{ bearer: [] }];
 const nullable = (type: string) => ({ type: [type, "null"] });
+const runOrNull = { oneOf: [ref("Run"), { type: "null" }] };
+
+/** A trigger as every view shows it; Slack's response_url is never among them. */
+const triggerProps = {
+  id: { type: "string" },
+  target: { type: "string" },
+  source: { type: "string" },
+  event: { enum: ["push", "pr", "schedule", "manual"] },
+  ref: { type: "string" },
+  actor: nullable("string"),
+  note: nullable("string"),
+  received_at: { type: "string", format: "date-time" },
+};
+
+/** A run as `runView` gives it. */
+const runProps = {
+  id: { type: "string" },
+  target: { type: "string" },
+  status: { enum: [...RUN_STATUSES] },
+  created_at: { type: "string", format: "date-time" },
+  not_before: { type: "string", format: "date-time" },
+  started_at: nullable("string"),
+  finished_at: nullable("string"),
+  deadline: nullable("string"),
+  duration_seconds: nullable("number"),
+  error: nullable("string"),
+  backup_id: nullable("string"),
+  commit: {
+    type: ["object", "null"],
+    properties: { sha: { type: "string" }, url: nullable("string") },
+  },
+  writes: nullable("integer"),
+};
 
 /** The OpenAPI 3.1 description of every tablesnap HTTP route (status API and ingress). */
 export const openApiDocument = {
@@ -34,37 +67,42 @@ export const openApiDocument = {
           },
         },
       },
-      Trigger: {
+      Trigger: { type: "object", required: Object.keys(triggerProps), properties: triggerProps },
+      Run: { type: "object", required: Object.keys(runProps), properties: runProps },
+      RunWithTriggers: {
         type: "object",
-        description: "A trigger of a run; Slack response_url is never shown.",
+        required: [...Object.keys(runProps), "triggers"],
+        properties: { ...runProps, triggers: { type: "array", items: ref("Trigger") } },
+      },
+      RunDetail: {
+        type: "object",
+        description: "A run with every trigger and every table's status",
+        required: [...Object.keys(runProps), "triggers", "tables", "totals"],
         properties: {
-          id: { type: "string" },
-          target: { type: "string" },
-          source: { type: "string" },
-          event: { enum: ["push", "pr", "schedule", "manual"] },
-          ref: { type: "string" },
-          actor: nullable("string"),
-          note: nullable("string"),
-          received_at: { type: "string", format: "date-time" },
+          ...runProps,
+          triggers: { type: "array", items: ref("Trigger") },
+          tables: { type: "array", items: ref("TableStatus") },
+          totals: {
+            type: "object",
+            properties: {
+              tables: { type: "integer" },
+              rows: { type: "integer" },
+              bytes: { type: "integer" },
+            },
+          },
         },
       },
-      Run: {
+      TableStatus: {
         type: "object",
-        required: ["id", "status", "created_at", "finished_at", "commit"],
         properties: {
-          id: { type: "string" },
-          target: { type: "string" },
-          status: { enum: [...RUN_STATUSES] },
-          created_at: { type: "string", format: "date-time" },
-          started_at: nullable("string"),
-          finished_at: nullable("string"),
-          duration_seconds: nullable("number"),
+          schema: { type: "string" },
+          name: { type: "string" },
+          status: { type: "string" },
+          rows: nullable("integer"),
+          bytes: nullable("integer"),
+          duration_ms: nullable("integer"),
+          attempts: { type: "integer" },
           error: nullable("string"),
-          commit: {
-            type: ["object", "null"],
-            properties: { sha: { type: "string" }, url: nullable("string") },
-          },
-          triggers: { type: "array", items: ref("Trigger") },
         },
       },
       Freshness: {
@@ -75,16 +113,18 @@ export const openApiDocument = {
           age_seconds: nullable("number"),
           limit_seconds: { type: "number" },
           last_success_at: nullable("string"),
+          last_success_run_id: nullable("string"),
         },
       },
       TargetSummary: {
         type: "object",
         properties: {
           target: { type: "string" },
-          last_success: ref("Run"),
-          last_failure: ref("Run"),
-          running: ref("Run"),
-          pending: ref("Run"),
+          last_success: runOrNull,
+          last_failure: runOrNull,
+          last_partial: runOrNull,
+          running: runOrNull,
+          pending: runOrNull,
           freshness: ref("Freshness"),
         },
       },
@@ -103,8 +143,7 @@ export const openApiDocument = {
       TriggerStatus: {
         type: "object",
         description: "A trigger and the run it joined (null while none was chosen).",
-        allOf: [ref("Trigger")],
-        properties: { run: { oneOf: [ref("Run"), { type: "null" }] } },
+        properties: { ...triggerProps, run: runOrNull },
       },
     },
   },
@@ -130,7 +169,13 @@ export const openApiDocument = {
       get: {
         summary: "Every target with its last runs and freshness",
         security: bearer,
-        responses: { "200": reply("targets", { type: "object" }), ...errors(401) },
+        responses: {
+          "200": reply("targets", {
+            type: "object",
+            properties: { targets: { type: "array", items: ref("TargetSummary") } },
+          }),
+          ...errors(401),
+        },
       },
     },
     "/api/v1/targets/{target}": {
@@ -155,7 +200,7 @@ export const openApiDocument = {
           "200": reply("a page of runs", {
             type: "object",
             properties: {
-              runs: { type: "array", items: ref("Run") },
+              runs: { type: "array", items: ref("RunWithTriggers") },
               next_cursor: nullable("string"),
             },
           }),
@@ -180,7 +225,7 @@ export const openApiDocument = {
         summary: "A run with every trigger and every table's status, rows, bytes, duration",
         security: bearer,
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        responses: { "200": reply("run", ref("Run")), ...errors(401, 404) },
+        responses: { "200": reply("run", ref("RunDetail")), ...errors(401, 404) },
       },
     },
     "/api/v1/triggers/{id}": {
