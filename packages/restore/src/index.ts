@@ -1,3 +1,6 @@
+export { plainView } from "./decrypt.ts";
+export type { BackupDiff, DiffSide, TableDiff } from "./diff/diff.ts";
+export { diffBackups } from "./diff/diff.ts";
 export type { DrillOptions, DrillReport, DrillTable } from "./drill.ts";
 export { runDrill } from "./drill.ts";
 export {
@@ -9,6 +12,7 @@ export {
   ScriptError,
   TargetError,
 } from "./errors.ts";
+export { readManifest } from "./read.ts";
 export { restoreBackup } from "./restore.ts";
 export type * from "./types.ts";
 export { verifyBackup } from "./verify.ts";

@@ -3,6 +3,7 @@ import { exitSoon, isServerError, messageOf, STOP_LIMIT_MS, TablesnapError } fro
 import { DumpAbortedError } from "@tablesnap/dump";
 import { BACKUP_HELP, parseBackupArgs } from "./args.ts";
 import { backupCommand } from "./commands/backup.ts";
+import { DIFF_HELP, diffCommand, formatDiff, parseDiffArgs } from "./commands/diff.ts";
 import { DRILL_HELP, drillCommand, formatDrill, parseDrillArgs } from "./commands/drill.ts";
 import { KEYS_HELP, keysCommand, parseKeysArgs } from "./commands/keys.ts";
 import { parseRestoreArgs, RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
@@ -19,6 +20,7 @@ Commands:
   verify    check every file of a backup against its manifest (tablesnap verify --help)
   restore   restore a backup, whole or by schema or table (tablesnap restore --help)
   drill     restore into a throw-away database and compare with the manifest (tablesnap drill --help)
+  diff      what changed between two backups: tables, rows, schema (tablesnap diff --help)
   keys      re-encrypt the latest backup to new age recipients (tablesnap keys --help)
   serve     run the ingress, coordinator, workers, publisher and status API in one process (tablesnap serve --help)`;
 
@@ -28,6 +30,7 @@ const HELP: Readonly<Record<string, string>> = {
   restore: RESTORE_HELP,
   drill: DRILL_HELP,
   keys: KEYS_HELP,
+  diff: DIFF_HELP,
   serve: SERVE_HELP,
 };
 
@@ -54,6 +57,7 @@ async function main(
   }
   if (command === "verify") return verify(rest);
   if (command === "keys") return keys(rest, env);
+  if (command === "diff") return diff(rest, env);
   if (command === "serve") return serve(rest, env);
   if (command === "restore" || command === "drill")
     return interruptible((signal) =>
@@ -108,6 +112,27 @@ async function keys(
     process.stderr.write(
       `re-keyed ${r.folder}: ${r.files} encrypted file(s) now for ${r.recipients.join(", ")} (commit ${r.commit.slice(0, 12)}); archives keep their keys\n`,
     );
+    return EXIT.ok;
+  } catch (e) {
+    return report(e, false);
+  }
+}
+
+async function diff(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  try {
+    const args = parseDiffArgs(argv, env);
+    const r = await diffCommand(args, (line) => {
+      if (!args.json) process.stdout.write(`${line}\n`);
+    });
+    if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else {
+      const out = formatDiff(r);
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+    }
     return EXIT.ok;
   } catch (e) {
     return report(e, false);

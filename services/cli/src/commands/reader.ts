@@ -82,15 +82,38 @@ async function isRepository(dir: string): Promise<boolean> {
 }
 
 async function openFromGit(repoDir: string, args: BackupSource): Promise<BackupReader> {
+  return (await committedBackup(repoDir, args.branch, args.backup)).reader;
+}
+
+/** A backup of a branch, read from git: its reader and `<commit>:<folder>`. */
+export async function committedBackup(
+  repoDir: string,
+  branch: string,
+  name: string,
+): Promise<{ reader: GitTreeReader; treeish: string; name: string }> {
   const repo = new LocalGitRepo(repoDir);
-  const head = await repo.head(args.branch).catch(() => null);
-  if (!head) throw new UsageError(`no branch ${args.branch} in the repository at ${repoDir}`);
-  const folder = await backupFolder(repo, head, args.backup);
-  if (!folder)
-    throw new UsageError(
-      `no backup ${JSON.stringify(args.backup)} on ${args.branch} in ${repoDir}`,
-    );
-  return new GitTreeReader(repoDir, `${head}:${folder}`);
+  const head = await repo.head(branch).catch(() => null);
+  if (!head) throw new UsageError(`no branch ${branch} in the repository at ${repoDir}`);
+  const folder = await backupFolder(repo, head, name);
+  if (!folder) throw new UsageError(`no backup ${JSON.stringify(name)} on ${branch} in ${repoDir}`);
+  const treeish = `${head}:${folder}`;
+  return {
+    reader: new GitTreeReader(repoDir, treeish),
+    treeish,
+    name: folder.split("/").at(-1) ?? name,
+  };
+}
+
+/** The newest archive of a branch (the backup before the latest), or null when there is none. */
+export async function previousBackupName(repoDir: string, branch: string): Promise<string | null> {
+  const repo = new LocalGitRepo(repoDir);
+  const head = await repo.head(branch).catch(() => null);
+  if (!head) throw new UsageError(`no branch ${branch} in the repository at ${repoDir}`);
+  const names = ((await repo.listTree(head, "backups/archive")) ?? [])
+    .filter((e) => e.mode === "040000")
+    .map((e) => e.name)
+    .sort();
+  return names.at(-1) ?? null;
 }
 
 async function backupFolder(
