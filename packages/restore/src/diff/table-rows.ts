@@ -17,12 +17,12 @@ export type RowChange =
 
 /** Characters of rows kept in memory per version; past it, rows go to files by key hash. */
 const IN_MEMORY_CHARS = 8 * 1024 * 1024;
-const BUCKETS = 64;
+const BUCKETS = 256;
 
 /**
  * Compares two versions of a table's rows: by primary key (`key` picks its fields from a COPY
  * line), or as multisets of whole rows when there is none. Memory stays bounded: past 8 M characters a
- * version's rows go to 64 temporary files by the hash of their key, and each pair of files is
+ * version's rows go to 256 temporary files by the hash of their key, and each pair of files is
  * compared on its own.
  */
 export async function diffRows(
@@ -101,7 +101,7 @@ async function put(streams: WriteStream[], line: Keyed): Promise<void> {
 }
 
 function bucketOf(key: string): number {
-  return createHash("md5").update(key).digest().readUInt8(0) % BUCKETS;
+  return createHash("md5").update(key).digest().readUInt16BE(0) % BUCKETS;
 }
 
 async function* rowsOf(inMemory: readonly Keyed[], file: string | undefined) {
