@@ -1,9 +1,9 @@
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { type Trigger, UsageError } from "@tablesnap/core";
 import type { EncryptionSettings } from "@tablesnap/encryption";
 import { ENCRYPT_HELP, ENCRYPT_OPTIONS, encryptionOf } from "./encryption-args.ts";
+import { parseFlags } from "./flags.ts";
 import { type BackupTarget, parseTarget } from "./target-args.ts";
 import { databaseUrlOf } from "./url-flags.ts";
 
@@ -82,12 +82,7 @@ export function parseBackupArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): BackupArgs {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    values = parse(argv).values;
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const { values } = parse(argv);
   const resume = values.resume;
   const databaseUrl = databaseUrlOf(
     "--database-url",
@@ -144,11 +139,9 @@ export function parseBackupArgs(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
+  return parseFlags(
+    argv,
+    {
       "database-url": { type: "string" },
       repo: { type: "string" },
       github: { type: "string" },
@@ -173,7 +166,8 @@ function parse(argv: readonly string[]) {
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
-  });
+    false,
+  );
 }
 
 function int(

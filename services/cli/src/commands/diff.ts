@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import {
   type BackupDiff,
@@ -9,6 +9,7 @@ import {
   readManifest,
 } from "@tablesnap/restore";
 import { IDENTITY_HELP, identityFilesOf, loadIdentities } from "../encryption-args.ts";
+import { parseFlags } from "../flags.ts";
 import { committedBackup, previousBackupName } from "./reader.ts";
 
 const run = promisify(execFile);
@@ -44,12 +45,7 @@ export function parseDiffArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DiffArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parse(argv);
   const { values, positionals } = parsed;
   if (positionals.length > 2) throw new UsageError("diff takes at most two backups: FROM and TO");
   return {
@@ -64,18 +60,17 @@ export function parseDiffArgs(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
+  return parseFlags(
+    argv,
+    {
       repo: { type: "string" },
       branch: { type: "string" },
       identity: { type: "string", multiple: true },
       rows: { type: "boolean" },
       json: { type: "boolean" },
     },
-  });
+    true,
+  );
 }
 
 export interface DiffOutcome {

@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type DrillReport, runDrill } from "@tablesnap/restore";
 import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
+import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
 import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
@@ -46,12 +46,7 @@ export function parseDrillArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DrillArgs {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(argv));
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const { values } = parse(argv);
   const source = sourceOf(values, env);
   const scratchUrl = databaseUrlOf(
     "--scratch-url",
@@ -76,11 +71,9 @@ export function parseDrillArgs(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
+  return parseFlags(
+    argv,
+    {
       from: { type: "string" },
       repo: { type: "string" },
       backup: { type: "string" },
@@ -96,7 +89,8 @@ function parse(argv: readonly string[]) {
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
-  });
+    false,
+  );
 }
 
 export async function drillCommand(

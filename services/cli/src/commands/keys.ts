@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { parseArgs } from "node:util";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
 import { GitTreeReader, openLocalRepo, type RekeyResult, rekeyLatest } from "@tablesnap/publish";
@@ -9,6 +8,7 @@ import {
   identityFilesOf,
   loadIdentities,
 } from "../encryption-args.ts";
+import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
 
 export const KEYS_HELP = `Usage: tablesnap keys rotate --repo DIR --identity FILE --encrypt-to RECIPIENT [options]
@@ -41,12 +41,7 @@ export function parseKeysArgs(
   const [sub, ...rest] = argv;
   if (sub !== "rotate")
     throw new UsageError(`keys takes one subcommand, rotate (got ${JSON.stringify(sub ?? "")})`);
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(rest));
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const { values } = parse(rest);
   if (!values.repo) throw new UsageError("--repo DIR is required");
   const identityFiles = identityFilesOf(values.identity, env);
   if (identityFiles.length === 0)
@@ -63,18 +58,17 @@ export function parseKeysArgs(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
+  return parseFlags(
+    argv,
+    {
       repo: { type: "string" },
       branch: { type: "string" },
       identity: { type: "string", multiple: true },
       "encrypt-to": { type: "string", multiple: true },
       "encrypt-to-file": { type: "string", multiple: true },
     },
-  });
+    false,
+  );
 }
 
 export async function keysCommand(args: KeysArgs, out: Output): Promise<RekeyResult> {

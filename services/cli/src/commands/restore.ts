@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { formatBytes } from "@tablesnap/publish";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
 import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
+import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
 import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
@@ -58,12 +58,7 @@ export function parseRestoreArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): RestoreArgs {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(argv));
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const { values } = parse(argv);
   const source = sourceOf(values, env);
   const databaseUrl = databaseUrlOf(
     "--database-url",
@@ -92,11 +87,9 @@ export function parseRestoreArgs(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
+  return parseFlags(
+    argv,
+    {
       from: { type: "string" },
       repo: { type: "string" },
       backup: { type: "string" },
@@ -114,7 +107,8 @@ function parse(argv: readonly string[]) {
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
-  });
+    false,
+  );
 }
 
 export async function restoreCommand(

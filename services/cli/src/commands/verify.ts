@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { UsageError } from "@tablesnap/core";
 import { type VerifyReport, verifyBackup } from "@tablesnap/restore";
 import { IDENTITY_HELP, identityFilesOf, loadIdentities } from "../encryption-args.ts";
+import { parseFlags } from "../flags.ts";
 import { type BackupSource, openReader } from "./reader.ts";
 
 export const VERIFY_HELP = `Usage: tablesnap verify <backup folder>
@@ -30,12 +30,7 @@ export function parseVerifyArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): VerifyArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parse(argv);
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError("verify takes one backup folder");
   const folder = positionals[0];
@@ -52,18 +47,17 @@ export function parseVerifyArgs(
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
+  return parseFlags(
+    argv,
+    {
       repo: { type: "string" },
       backup: { type: "string" },
       branch: { type: "string" },
       identity: { type: "string", multiple: true },
       json: { type: "boolean" },
     },
-  });
+    true,
+  );
 }
 
 export async function verifyCommand(args: VerifyArgs): Promise<VerifyReport> {
