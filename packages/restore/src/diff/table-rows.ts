@@ -76,18 +76,19 @@ async function spill(
   let files: string[] | undefined;
   let streams: WriteStream[] | undefined;
   for await (const row of rows) {
-    const line = `${keyOf(row)}${SEP}${row}`;
+    const key = keyOf(row);
+    const line = `${key}${SEP}${row}`;
     if (!streams) {
       kept.push(line);
       bytes += line.length;
       if (bytes <= IN_MEMORY_CHARS) continue;
       files = Array.from({ length: BUCKETS }, (_, i) => `${base}.${i}`);
       streams = files.map((f) => createWriteStream(f));
-      for (const l of kept) await put(streams, l);
+      for (const l of kept) await put(streams, split(l).key, l);
       kept = [];
       continue;
     }
-    await put(streams, line);
+    await put(streams, key, line);
   }
   if (streams) await Promise.all(streams.map((s) => new Promise<void>((ok) => s.end(() => ok()))));
   const buckets: Keyed[][] = Array.from({ length: BUCKETS }, () => []);
@@ -95,8 +96,8 @@ async function spill(
   return { buckets, files };
 }
 
-async function put(streams: WriteStream[], line: Keyed): Promise<void> {
-  const s = streams[bucketOf(split(line).key)] as WriteStream;
+async function put(streams: WriteStream[], key: string, line: Keyed): Promise<void> {
+  const s = streams[bucketOf(key)] as WriteStream;
   if (!s.write(`${line}\n`)) await new Promise<void>((ok) => s.once("drain", () => ok()));
 }
 
