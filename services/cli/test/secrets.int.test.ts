@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -7,7 +6,7 @@ import { join } from "node:path";
 import { dropBucket, type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
 import { scratchDatabases } from "@tablesnap/restore/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, MAIN, tablesnap } from "./cli.ts";
+import { type CliRun, tablesnap } from "./cli.ts";
 import {
   API_TOKEN,
   deleteStreams,
@@ -17,7 +16,14 @@ import {
   WEBHOOK_SECRET,
 } from "./e2e/harness.ts";
 import { type CliGitHub, startCliGitHub, TOKEN } from "./github.ts";
-import { NATS_URL, newestEndedRun, type Serving, s3Env, startServe } from "./serve-rig.ts";
+import {
+  NATS_URL,
+  newestEndedRun,
+  type Serving,
+  s3Env,
+  spawnServe,
+  startServe,
+} from "./serve-rig.ts";
 
 const tag = () => randomBytes(6).toString("hex");
 /** Known secrets fed through every path; none may come out anywhere. */
@@ -169,7 +175,6 @@ describe("no password, token, key or row out of the services", () => {
 
   it("an S3 secret key the server refuses is not repeated", async () => {
     const state = await dbs.create("tsnap_sec_s3state");
-    const port = await freePort();
     // s3rver accepts any signature, so this stands in for an S3 server refusing the key: every
     // request gets the 403 SignatureDoesNotMatch AWS sends, with the fields it echoes.
     const refusing = createServer((req, res) => {
@@ -182,54 +187,38 @@ describe("no password, token, key or row out of the services", () => {
     await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
     const a = refusing.address();
     const endpoint = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
-    const env = {
-      ...process.env,
+    const s = await spawnServe({
       ...s3Env(s3, bucket),
       S3_ENDPOINT: endpoint,
       S3_SECRET_KEY: S3_SECRET,
-      NATS_URL,
-      GITHUB_TOKEN: TOKEN,
-      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      TABLESNAP_API_TOKEN: API_TOKEN,
       TABLESNAP_STATE_URL: state.url,
       TABLESNAP_NATS_PREFIX: `${prefix}_s3`,
       TABLESNAP_DATABASE_URL: `postgres://postgres:${DB_PASSWORD}@127.0.0.1:${await freePort()}/x`,
       TABLESNAP_GITHUB_REPO: await h.createRepo("s3"),
       GITHUB_API_URL: h.gh.url,
-      PORT: String(port),
-    };
-    const child: ChildProcess = spawn(process.execPath, [MAIN, "serve"], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    let logs = "";
-    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      logs += d;
-    });
-    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-      logs += d;
-    });
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    let readiness = "";
     // It stops at start, or reports the bucket in its readiness: either way it says why.
     await until(
       "serve to report the bucket",
       async () => {
-        if (child.exitCode !== null) return true;
-        const r = await fetch(`http://127.0.0.1:${port}/readyz`, {
+        if (s.child.exitCode !== null) return true;
+        const r = await fetch(`${s.base}/readyz`, {
           headers: { authorization: `Bearer ${API_TOKEN}` },
         }).catch(() => null);
         const body = r ? await r.text() : "";
         if (!body.includes('"object_store":{"ok":false')) return undefined;
-        logs += body;
+        readiness = body;
         return true;
       },
       30_000,
-      () => logs,
+      s.logs,
     ).finally(async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
+      if (s.child.exitCode === null) s.child.kill("SIGTERM");
+      await s.exited;
       await new Promise<void>((r) => refusing.close(() => r()));
     });
+    const logs = `${s.logs()}\n${readiness}`;
     expect(logs).toMatch(/AccessDenied|SignatureDoesNotMatch|credentials/);
     await deleteStreams(NATS_URL, `${prefix}_s3`).catch(() => {});
     expectNone(logs, secrets());

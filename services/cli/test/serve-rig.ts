@@ -87,6 +87,28 @@ export interface Serving {
 
 /** `tablesnap serve` as deployed (node, no pnpm in between), up once its status API answers. */
 export async function startServe(env: Record<string, string>): Promise<Serving> {
+  const s = await spawnServe(env);
+  const { child } = s;
+  await until(
+    "serve to come up",
+    async () => {
+      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}:\n${s.logs()}`);
+      const ok = await fetch(`${s.base}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      return ok ? true : undefined;
+    },
+    30_000,
+    s.logs,
+  );
+  return s;
+}
+
+/**
+ * `tablesnap serve` started with the rig's credentials and `env`, not waited for: for a test of
+ * a serve that may stop at start.
+ */
+export async function spawnServe(env: Record<string, string>): Promise<Serving> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let logs = "";
@@ -110,18 +132,6 @@ export async function startServe(env: Record<string, string>): Promise<Serving> 
     logs += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  await until(
-    "serve to come up",
-    async () => {
-      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}:\n${logs}`);
-      const ok = await fetch(`${base}/healthz`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      return ok ? true : undefined;
-    },
-    30_000,
-    () => logs,
-  );
   return { child, base, exited, logs: () => logs };
 }
 
