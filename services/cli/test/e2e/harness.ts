@@ -3,7 +3,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,10 +122,23 @@ export class PrivateNats {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /**
+   * A free port is only free until someone takes it: another server started at the same moment
+   * (s3rver on port 0) may get it first, and nats-server then exits. So a fresh port is tried
+   * again, up to three times.
+   */
   static async start(): Promise<PrivateNats> {
-    const n = new PrivateNats(await freePort(), await mkdtemp(join(tmpdir(), "tsnap-e2e-nats-")));
-    await n.start();
-    return n;
+    const storeDir = await mkdtemp(join(tmpdir(), "tsnap-e2e-nats-"));
+    for (let attempt = 1; ; attempt++) {
+      const n = new PrivateNats(await freePort(), storeDir);
+      try {
+        await n.start();
+        return n;
+      } catch (e) {
+        await n.kill();
+        if (attempt >= 3) throw e;
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -142,11 +154,12 @@ export class PrivateNats {
     child.stderr?.setEncoding("utf8").on("data", (d: string) => {
       this.logs += d;
     });
+    // Its own word, not a TCP connect: whatever else took the port would accept one too.
     await until(
       "nats-server to listen",
       async () => {
         if (child.exitCode !== null) throw new Error(`nats-server exited:\n${this.logs}`);
-        return (await canConnect(this.port)) ? true : undefined;
+        return this.logs.includes("Server is ready") ? true : undefined;
       },
       15_000,
     );
@@ -165,17 +178,6 @@ export class PrivateNats {
     await this.kill();
     await rm(this.storeDir, { recursive: true, force: true });
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** What every stack of one test file shares: source databases, S3, the GitHub emulator, NATS. */
