@@ -52,10 +52,12 @@ for rt in node bun deno; do
   echo "-- $rt, encrypted"
   ${cmd[$rt]} backup --database-url "$url" --repo "$work/$rt-enc" --no-custom-dump --quiet \
     --encrypt-to "$(cat "$work/recipient.txt")" --encrypt 'public.*'
-  git -C "$work/$rt-enc" ls-tree -r --name-only HEAD | grep -q '/public/tables/.*/data\.sql\.age$' \
+  # Listed to a file first: `grep -q` in a pipeline under pipefail fails when git gets SIGPIPE.
+  git -C "$work/$rt-enc" ls-tree -r --name-only HEAD > "$work/$rt-enc.files"
+  grep -q '/public/tables/.*/data\.sql\.age$' "$work/$rt-enc.files" \
     || { echo "$rt: no encrypted data file" >&2; exit 1; }
   ${cmd[$rt]} verify --repo "$work/$rt-enc" --identity "$work/key.txt" 2> "$work/$rt-enc.verify"
-  grep -q "not opened" "$work/$rt-enc.verify" && { echo "$rt: encrypted files not opened" >&2; exit 1; }
+  if grep -q "not opened" "$work/$rt-enc.verify"; then echo "$rt: encrypted files not opened" >&2; exit 1; fi
 done
 echo "smoke: node, bun and deno encrypted with age and decrypted every file back"
 
