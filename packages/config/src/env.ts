@@ -61,6 +61,7 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_WEBHOOK_URL: urlText.optional(),
   TABLESNAP_API_TOKEN: list,
+  TABLESNAP_VIEWER_TOKEN: list,
   PORT: port.default(8080),
   TABLESNAP_WORKER_HOLDERS: count.default(2),
   TABLESNAP_WORKER_COPIES: count.default(2),
@@ -199,12 +200,14 @@ function githubAuth(
   };
 }
 
-function apiTokens(entries: readonly string[]): ApiToken[] {
+/** `name:token` or `token` entries; unnamed ones are `token-<n>` (operators) or `viewer-<n>`. */
+function apiTokens(entries: readonly string[], role: ApiToken["role"]): ApiToken[] {
+  const unnamed = role === "operator" ? "token" : "viewer";
   return entries.map((entry, i) => {
     const named = /^([A-Za-z][A-Za-z0-9_.-]{0,63}):(.+)$/.exec(entry);
     return named?.[1] !== undefined && named[2] !== undefined
-      ? { name: named[1], token: named[2] }
-      : { name: `token-${i + 1}`, token: entry };
+      ? { name: named[1], token: named[2], role }
+      : { name: `${unnamed}-${i + 1}`, token: entry, role };
   });
 }
 
@@ -234,7 +237,12 @@ export function settingsFromEnv(
       ...(e.SLACK_SIGNING_SECRET === undefined ? {} : { signingSecret: e.SLACK_SIGNING_SECRET }),
       ...(e.SLACK_WEBHOOK_URL === undefined ? {} : { webhookUrl: e.SLACK_WEBHOOK_URL }),
     },
-    api: { tokens: apiTokens(e.TABLESNAP_API_TOKEN) },
+    api: {
+      tokens: [
+        ...apiTokens(e.TABLESNAP_API_TOKEN, "operator"),
+        ...apiTokens(e.TABLESNAP_VIEWER_TOKEN, "viewer"),
+      ],
+    },
     worker: worker(e, issues),
   };
 }

@@ -67,6 +67,7 @@ describe("loadConfig from the environment alone", () => {
       SLACK_SIGNING_SECRET: "slack-sign",
       SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X",
       TABLESNAP_API_TOKEN: "ops:tok-1,tok-2",
+      TABLESNAP_VIEWER_TOKEN: "wall:tok-3,tok-4",
       TABLESNAP_DEBOUNCE: "0",
       TABLESNAP_SCHEDULE: "0 3 * * *",
       PORT: "0",
@@ -92,8 +93,10 @@ describe("loadConfig from the environment alone", () => {
       slack: { signingSecret: "slack-sign", webhookUrl: "https://hooks.slack.com/services/T/B/X" },
       api: {
         tokens: [
-          { name: "ops", token: "tok-1" },
-          { name: "token-2", token: "tok-2" },
+          { name: "ops", token: "tok-1", role: "operator" },
+          { name: "token-2", token: "tok-2", role: "operator" },
+          { name: "wall", token: "tok-3", role: "viewer" },
+          { name: "viewer-2", token: "tok-4", role: "viewer" },
         ],
       },
     });

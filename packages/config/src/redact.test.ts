@@ -49,7 +49,12 @@ describe("redact", () => {
       nats: { url: "nats://***@nats:4222,nats://***@nats2:4222" },
       s3: { endpoint: "http://minio:9000", bucket: "backups" },
       github: { auth: { kind: "app", appId: "42" }, webhookSecrets: ["[redacted]", "[redacted]"] },
-      api: { tokens: [{ name: "ops" }, { name: "token-2" }] },
+      api: {
+        tokens: [
+          { name: "ops", role: "operator" },
+          { name: "token-2", role: "operator" },
+        ],
+      },
       targets: [
         { name: "default", databaseUrl: "postgres://***@db:5432/app?password=***&sslmode=require" },
       ],

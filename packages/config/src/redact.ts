@@ -50,7 +50,7 @@ export function redact(config: Config): unknown {
       webhookSecrets: github.webhookSecrets.map(() => HIDDEN),
     },
     slack: { signingSecret: hide(slack.signingSecret), webhookUrl: hide(slack.webhookUrl) },
-    api: { tokens: config.api.tokens.map((t) => ({ name: t.name, token: HIDDEN })) },
+    api: { tokens: config.api.tokens.map((t) => ({ name: t.name, token: HIDDEN, role: t.role })) },
     worker: config.worker,
     targets: config.targets.map((t) => ({
       ...t,

@@ -11,7 +11,7 @@ const NEEDS = {
   ],
   webhooks: ["GITHUB_WEBHOOK_SECRET", (c: Config) => c.github.webhookSecrets.length > 0],
   slack: ["SLACK_SIGNING_SECRET", (c: Config) => c.slack.signingSecret !== undefined],
-  api: ["TABLESNAP_API_TOKEN", (c: Config) => c.api.tokens.length > 0],
+  api: ["TABLESNAP_API_TOKEN or TABLESNAP_VIEWER_TOKEN", (c: Config) => c.api.tokens.length > 0],
 } as const satisfies Record<string, readonly [string, (c: Config) => boolean]>;
 
 export type Need = keyof typeof NEEDS;

@@ -70,6 +70,11 @@ export interface ApiToken {
   /** From `name:token` in TABLESNAP_API_TOKEN, else `token-<n>`; the ref of API triggers. */
   readonly name: string;
   readonly token: string;
+  /**
+   * `operator` (TABLESNAP_API_TOKEN) reads and queues backups; `viewer` (TABLESNAP_VIEWER_TOKEN)
+   * only reads the status API and the dashboard.
+   */
+  readonly role: "operator" | "viewer";
 }
 
 export interface S3Settings {

@@ -22,6 +22,7 @@ export {
   tableFolder,
 } from "./backup-format.ts";
 export { messageOf, TablesnapError, UsageError } from "./errors.ts";
+export { formatBytes, formatDuration } from "./format.ts";
 export type { Logger } from "./logger.ts";
 export { jsonLogger, silentLogger } from "./logger.ts";
 export {

@@ -5,7 +5,7 @@ import { TablesnapError, type TablesnapErrorOptions } from "@tablesnap/core";
  * it is sent to the client, so it never holds a secret.
  */
 export class HttpError extends TablesnapError {
-  readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 503;
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(
@@ -25,6 +25,8 @@ export const badRequest = (message: string, code = "bad_request") =>
 
 export const unauthorized = (message: string, code = "unauthorized", scheme?: string) =>
   new HttpError(401, code, message, scheme ? { headers: { "www-authenticate": scheme } } : {});
+
+export const forbidden = (message: string, code = "forbidden") => new HttpError(403, code, message);
 
 export const notFound = (message: string, code = "not_found") => new HttpError(404, code, message);
 

@@ -1,6 +1,6 @@
 export type { NewAppOptions } from "./app.ts";
 export { errorBody, newApp, REQUEST_ID_HEADER, RETRY_AFTER_SECONDS } from "./app.ts";
-export { requireBearer, safeEqual } from "./auth.ts";
+export { requireBearer, requireOperator, requireToken, safeEqual } from "./auth.ts";
 export {
   MAX_BODY_BYTES,
   mediaType,
@@ -9,10 +9,11 @@ export {
   requireMediaType,
   utf8,
 } from "./body.ts";
-export { badRequest, HttpError, notFound, unauthorized } from "./errors.ts";
+export { badRequest, forbidden, HttpError, notFound, unauthorized } from "./errors.ts";
 export { jsonLogger, silentLogger } from "./logger.ts";
 export type { Check } from "./probe.ts";
 export { probe } from "./probe.ts";
 export type { Served } from "./serve.ts";
 export { httpReachable, serveApp } from "./serve.ts";
+export { SESSION_COOKIE, SESSION_SECONDS, sessionToken, sessionValue } from "./session.ts";
 export type { AppEnv, Clock, Logger } from "./types.ts";

@@ -2,7 +2,7 @@ import { MemoryBus, type Message } from "@tablesnap/bus";
 import { type Config, loadConfig } from "@tablesnap/config";
 
 export const SECRETS = { github: ["old-secret", "new-secret"], slack: "slack-secret" } as const;
-export const TOKENS = { ci: "tok-ci-123", ops: "tok-ops-456" } as const;
+export const TOKENS = { ci: "tok-ci-123", ops: "tok-ops-456", viewer: "tok-view-789" } as const;
 export const NOW = new Date("2026-03-01T12:00:00Z");
 
 const env = {
@@ -11,6 +11,7 @@ const env = {
   GITHUB_WEBHOOK_SECRET: SECRETS.github.join(","),
   SLACK_SIGNING_SECRET: SECRETS.slack,
   TABLESNAP_API_TOKEN: `ci:${TOKENS.ci},ops:${TOKENS.ops}`,
+  TABLESNAP_VIEWER_TOKEN: `wall:${TOKENS.viewer}`,
 };
 
 /** One target `default` from the environment (default branch and `dev` trigger). */

@@ -1,3 +1,4 @@
+import { SESSION_COOKIE, sessionValue } from "@tablesnap/http";
 import { describe, expect, it } from "vitest";
 import { busWithInbox, envConfig, NOW, silent, TOKENS } from "../test/fixtures.ts";
 import { ingressApp } from "./app.ts";
@@ -20,6 +21,8 @@ const post = (
   });
 
 const path = "/api/v1/targets/default/backups";
+/** A session value with its signature's last character changed. */
+const forged = (v: string) => v.slice(0, -1) + (v.endsWith("A") ? "B" : "A");
 
 describe("POST /api/v1/targets/{target}/backups", () => {
   it("queues a manual trigger and answers 202 with its id", async () => {
@@ -64,6 +67,52 @@ describe("POST /api/v1/targets/{target}/backups", () => {
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/Bearer/);
     expect(inbox).toHaveLength(0);
+  });
+
+  it("refuses a viewer token with 403, by header or by session, and queues nothing", async () => {
+    const { app, inbox } = await setup();
+    const viewer = envConfig().api.tokens.find((t) => t.role === "viewer");
+    if (viewer === undefined) throw new Error("the fixture has no viewer token");
+    const cookie = `${SESSION_COOKIE}=${sessionValue(viewer, NOW)}`;
+    for (const headers of [
+      { authorization: `Bearer ${TOKENS.viewer}` },
+      { cookie, origin: "http://ingress", host: "ingress" },
+    ]) {
+      const res = await app.request(post(path, "{}", headers));
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("viewer_token");
+    }
+    expect(inbox).toHaveLength(0);
+  });
+
+  it("takes an operator's session from the dashboard's origin, never from another site", async () => {
+    const { app, inbox } = await setup();
+    const ops = envConfig().api.tokens.find((t) => t.name === "ops");
+    if (ops === undefined) throw new Error("the fixture has no ops token");
+    const cookie = `${SESSION_COOKIE}=${sessionValue(ops, NOW)}`;
+    const cases: [Record<string, string>, number][] = [
+      [{ cookie, origin: "https://evil.example", host: "ingress" }, 403],
+      [{ cookie, host: "ingress" }, 403],
+      [{ cookie: `${SESSION_COOKIE}=${forged(sessionValue(ops, NOW))}` }, 401],
+      [
+        {
+          cookie: `${SESSION_COOKIE}=${sessionValue(ops, new Date(0))}`,
+          origin: "http://ingress",
+          host: "ingress",
+        },
+        401,
+      ],
+    ];
+    for (const [headers, status] of cases) {
+      expect((await app.request(post(path, "{}", headers))).status).toBe(status);
+    }
+    expect(inbox).toHaveLength(0);
+    const ok = await app.request(
+      post(path, "{}", { cookie, origin: "http://ingress", host: "ingress" }),
+    );
+    expect(ok.status).toBe(202);
+    await expect.poll(() => inbox.length).toBe(1);
+    expect(inbox[0]).toMatchObject({ actor: "ops" });
   });
 
   it("answers 404, 400, 415, 413 and 503 with error bodies", async () => {

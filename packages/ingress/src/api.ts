@@ -9,8 +9,9 @@ import {
   notFound,
   parseJson,
   readRawBody,
-  requireBearer,
   requireMediaType,
+  requireOperator,
+  requireToken,
   utf8,
 } from "@tablesnap/http";
 import type { Hono } from "hono";
@@ -31,13 +32,14 @@ const bodySchema = z.strictObject({
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * `POST /api/v1/targets/{target}/backups`: a manual trigger with a bearer token. With an
+ * `POST /api/v1/targets/{target}/backups`: a manual trigger with an operator's token (a bearer
+ * header, or the dashboard's session from its own origin). With an
  * `Idempotency-Key` the trigger id is `api:<token name>:<key>` (namespaced, so one client's key
  * can collide neither with another's nor with a GitHub delivery id); otherwise a new uuid.
  */
 export function apiRoutes(app: Hono<AppEnv>, deps: ApiRouteDeps): void {
   app.post("/api/v1/targets/:target/backups", async (c) => {
-    const token = requireBearer(c, deps.config.api.tokens);
+    const token = requireOperator(requireToken(c, deps.config.api.tokens, deps.now()));
     const name = c.req.param("target");
     if (!findTarget(deps.config, name)) {
       throw notFound(`unknown target ${name}; GET /api/v1/targets lists them`, "target_not_found");

@@ -16,7 +16,7 @@ export { openLocalRepo } from "./git/local-session.ts";
 export { GitRemoteRepo, redact } from "./git/remote-repo.ts";
 export { GitTreeReader } from "./git/tree-reader.ts";
 export { MemoryBackupRepo } from "./memory/memory-repo.ts";
-export { commitMessage, formatBytes } from "./message.ts";
+export { commitMessage } from "./message.ts";
 export type { BaseState, PublishPlan, Retention } from "./plan.ts";
 export {
   ARCHIVE_DIR,

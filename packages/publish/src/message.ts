@@ -1,4 +1,4 @@
-import type { Manifest } from "@tablesnap/core";
+import { formatBytes, type Manifest } from "@tablesnap/core";
 
 /** One line a person can read in `git log --oneline`, then the details a machine can read. */
 export function commitMessage(m: Manifest): string {
@@ -16,15 +16,4 @@ export function commitMessage(m: Manifest): string {
     `Backup-Id: ${m.backup_id}`,
   ];
   return `${lines.join("\n")}\n`;
-}
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }

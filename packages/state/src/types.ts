@@ -178,8 +178,22 @@ export interface ListRunsOptions {
   readonly status?: RunStatus | undefined;
 }
 
+/** What a run's tables add up to, for a list of runs: the dashboard's history and progress. */
+export interface RunTotals {
+  readonly tables: number;
+  /** Tables `done` or `skipped`. */
+  readonly done: number;
+  readonly failed: number;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface ListedRun extends RunWithTriggers {
+  readonly totals: RunTotals;
+}
+
 export interface RunPage {
-  readonly runs: readonly RunWithTriggers[];
+  readonly runs: readonly ListedRun[];
   /** Null on the last page. */
   readonly nextCursor: string | null;
 }

@@ -75,6 +75,7 @@ export function describeStateQueries(make: () => Promise<StateStore>): void {
     expect(failed.nextCursor).toBeNull();
     expect(failed.runs[0]?.triggers).toHaveLength(1);
     expect(failed.runs[0]?.triggers[0]?.runId).toBe(ids[3]);
+    expect(failed.runs[0]?.totals).toEqual({ tables: 0, done: 0, failed: 0, rows: 0, bytes: 0 });
     await expect(s.listRuns("app", { cursor: "not-a-cursor" })).rejects.toThrow(/invalid cursor/);
   });
 

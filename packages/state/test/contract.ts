@@ -126,6 +126,8 @@ export function describeStateStore(name: string, make: () => Promise<StateStore>
         ["public", "users", "done"],
         ["public", "x", "skipped"],
       ]);
+      const [listed] = (await s.listRuns("app")).runs;
+      expect(listed?.totals).toEqual({ tables: 3, done: 3, failed: 0, rows: 5, bytes: 3e9 });
       await expect(
         s.markTable(id, { schema: "no", name: "pe" }, { status: "done" }),
       ).rejects.toThrow(/not planned/);

@@ -7,20 +7,21 @@ import {
   type Logger,
   newApp,
   notFound,
-  requireBearer,
+  requireToken,
   silentLogger,
 } from "@tablesnap/http";
 import { decodeCursor, RUN_STATUSES, type StateStore } from "@tablesnap/state";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
+import { addDashboardRoutes } from "./dashboard/routes.ts";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { readiness } from "./ready.ts";
 import {
   freshness,
+  listedRunView,
   runDetailView,
   runView,
-  runWithTriggersView,
   summaryView,
   triggerView,
 } from "./views.ts";
@@ -42,11 +43,14 @@ const runsQuery = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
-/** Adds the status routes: health, readiness, targets, runs, freshness, OpenAPI, metrics. */
+/**
+ * Adds the status routes: health, readiness, targets, runs, freshness, OpenAPI, metrics, and the
+ * dashboard that reads the same state.
+ */
 export function addStatusRoutes(app: Hono<AppEnv>, options: StatusOptions): Hono<AppEnv> {
   const { config, state } = options;
   const now = options.now ?? (() => new Date());
-  const auth = (c: Context) => requireBearer(c, config.api.tokens);
+  const auth = (c: Context) => requireToken(c, config.api.tokens, now());
   const target = (name: string) => {
     const t = findTarget(config, name);
     if (!t)
@@ -92,7 +96,7 @@ export function addStatusRoutes(app: Hono<AppEnv>, options: StatusOptions): Hono
     const { limit, status, cursor } = parsed.data;
     if (cursor !== undefined) decodeCursor(cursor); // InvalidCursorError → 400
     const page = await state.listRuns(t.name, { limit, status, cursor });
-    return c.json({ runs: page.runs.map(runWithTriggersView), next_cursor: page.nextCursor });
+    return c.json({ runs: page.runs.map(listedRunView), next_cursor: page.nextCursor });
   });
   app.get("/api/v1/targets/:target/freshness", async (c) => {
     auth(c);
@@ -123,6 +127,7 @@ export function addStatusRoutes(app: Hono<AppEnv>, options: StatusOptions): Hono
     if (run === null) throw notFound(`run ${id} not found`, "run_not_found");
     return c.json(runDetailView(run));
   });
+  addDashboardRoutes(app, { config, state, now, logger: options.logger ?? silentLogger });
   return app;
 }
 

@@ -69,10 +69,26 @@ export const openApiDocument = {
       },
       Trigger: { type: "object", required: Object.keys(triggerProps), properties: triggerProps },
       Run: { type: "object", required: Object.keys(runProps), properties: runProps },
-      RunWithTriggers: {
+      ListedRun: {
         type: "object",
-        required: [...Object.keys(runProps), "triggers"],
-        properties: { ...runProps, triggers: { type: "array", items: ref("Trigger") } },
+        description: "A run with its triggers and what its tables add up to",
+        required: [...Object.keys(runProps), "triggers", "totals"],
+        properties: {
+          ...runProps,
+          triggers: { type: "array", items: ref("Trigger") },
+          totals: ref("RunTotals"),
+        },
+      },
+      RunTotals: {
+        type: "object",
+        required: ["tables", "done", "failed", "rows", "bytes"],
+        properties: {
+          tables: { type: "integer" },
+          done: { type: "integer", description: "tables done or skipped" },
+          failed: { type: "integer" },
+          rows: { type: "integer" },
+          bytes: { type: "integer" },
+        },
       },
       RunDetail: {
         type: "object",
@@ -82,14 +98,7 @@ export const openApiDocument = {
           ...runProps,
           triggers: { type: "array", items: ref("Trigger") },
           tables: { type: "array", items: ref("TableStatus") },
-          totals: {
-            type: "object",
-            properties: {
-              tables: { type: "integer" },
-              rows: { type: "integer" },
-              bytes: { type: "integer" },
-            },
-          },
+          totals: ref("RunTotals"),
         },
       },
       TableStatus: {
@@ -200,7 +209,7 @@ export const openApiDocument = {
           "200": reply("a page of runs", {
             type: "object",
             properties: {
-              runs: { type: "array", items: ref("RunWithTriggers") },
+              runs: { type: "array", items: ref("ListedRun") },
               next_cursor: nullable("string"),
             },
           }),

@@ -1,5 +1,6 @@
 import { type Check, probe } from "@tablesnap/http";
 import type { StatusOptions } from "./app.ts";
+import { failingSince } from "./views.ts";
 
 /** How each target's backups stand, by its last ended runs (for `/readyz`'s detail). */
 export type TargetHealth = "ok" | "failing" | "no_backup_yet";
@@ -13,10 +14,9 @@ async function targetHealth(options: Pick<StatusOptions, "state" | "config">) {
   const out: Record<string, { state: TargetHealth; since?: string }> = {};
   for (const t of options.config.targets) {
     const s = await options.state.targetSummary(t.name);
-    const good = s.lastSuccess?.finishedAt ?? null;
-    const bad = s.lastFailure?.finishedAt ?? null;
-    if (bad && (!good || bad > good)) out[t.name] = { state: "failing", since: bad.toISOString() };
-    else out[t.name] = { state: good ? "ok" : "no_backup_yet" };
+    const since = failingSince(s);
+    if (since !== null) out[t.name] = { state: "failing", since: since.toISOString() };
+    else out[t.name] = { state: s.lastSuccess?.finishedAt ? "ok" : "no_backup_yet" };
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { TargetConfig } from "@tablesnap/config";
 import type {
+  ListedRun,
   Run,
   RunDetail,
   RunWithTriggers,
@@ -49,6 +50,11 @@ export function runWithTriggersView(run: RunWithTriggers) {
   return { ...runView(run), triggers: run.triggers.map(triggerView) };
 }
 
+/** A run of a list, with what its tables add up to (tables done, rows, bytes). */
+export function listedRunView(run: ListedRun) {
+  return { ...runWithTriggersView(run), totals: run.totals };
+}
+
 export function runDetailView(run: RunDetail) {
   return {
     ...runWithTriggersView(run),
@@ -64,10 +70,30 @@ export function runDetailView(run: RunDetail) {
     })),
     totals: {
       tables: run.tables.length,
+      done: run.tables.filter((t) => t.status === "done" || t.status === "skipped").length,
+      failed: run.tables.filter((t) => t.status === "failed").length,
       rows: run.tables.reduce((n, t) => n + (t.rows ?? 0), 0),
       bytes: run.tables.reduce((n, t) => n + (t.bytes ?? 0), 0),
     },
   };
+}
+
+/**
+ * A target at a glance: `failing` when its newest ended run failed, else `late` when the last
+ * good backup is older than the freshness limit (or there is none), else `fresh`.
+ */
+export type TargetState = "fresh" | "late" | "failing";
+
+export function targetState(target: TargetConfig, s: TargetSummary, now: Date): TargetState {
+  if (failingSince(s) !== null) return "failing";
+  return freshness(target, s, now).fresh ? "fresh" : "late";
+}
+
+/** When the newest failure is newer than the last good backup: since when the target fails. */
+export function failingSince(s: TargetSummary): Date | null {
+  const good = s.lastSuccess?.finishedAt ?? null;
+  const bad = s.lastFailure?.finishedAt ?? null;
+  return bad !== null && (good === null || bad > good) ? bad : null;
 }
 
 /** How old the last good backup is against the target's limit. */

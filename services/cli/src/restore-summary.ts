@@ -1,4 +1,4 @@
-import { formatBytes } from "@tablesnap/publish";
+import { formatBytes } from "@tablesnap/core";
 import type { RestoreReport } from "@tablesnap/restore";
 
 /** What a person wants after a restore (or, with --dry-run, before one). */

@@ -1,4 +1,4 @@
-import { formatBytes } from "@tablesnap/publish";
+import { formatBytes } from "@tablesnap/core";
 import type { BackupOutcome } from "./commands/backup.ts";
 
 /** The few lines a person wants after a backup: what, where, and what was left out. */

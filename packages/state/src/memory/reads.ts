@@ -7,6 +7,7 @@ import {
   type RunPage,
   type RunProgress,
   type RunStatus,
+  type RunTotals,
   TABLE_STATUSES,
   type TableJob,
   type TableStatus,
@@ -66,7 +67,11 @@ export class MemoryReads {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      runs: page.map((r) => ({ ...r, triggers: this.triggersOf(r.id) })),
+      runs: page.map((r) => ({
+        ...r,
+        triggers: this.triggersOf(r.id),
+        totals: totalsOf(this.tablesOf(r.id)),
+      })),
       nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
     };
   }
@@ -109,4 +114,14 @@ export class MemoryReads {
 /** Byte order of UTF-8 text for ASCII; PostgreSQL's "C"-like order for the cases tests use. */
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function totalsOf(jobs: readonly TableJob[]): RunTotals {
+  return {
+    tables: jobs.length,
+    done: jobs.filter((j) => j.status === "done" || j.status === "skipped").length,
+    failed: jobs.filter((j) => j.status === "failed").length,
+    rows: jobs.reduce((n, j) => n + (j.rows ?? 0), 0),
+    bytes: jobs.reduce((n, j) => n + (j.bytes ?? 0), 0),
+  };
 }

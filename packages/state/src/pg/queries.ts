@@ -9,6 +9,7 @@ import type {
   RunPage,
   RunProgress,
   RunStatus,
+  RunTotals,
   TargetSummary,
   TriggerRecord,
 } from "../types.ts";
@@ -64,6 +65,36 @@ async function triggersOf(db: Db, runIds: string[]): Promise<Map<string, Trigger
   return byRun;
 }
 
+const NO_TABLES: RunTotals = { tables: 0, done: 0, failed: 0, rows: 0, bytes: 0 };
+
+async function totalsOf(db: Db, runIds: string[]): Promise<Map<string, RunTotals>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      runId: runTables.runId,
+      tables: sql<number>`count(*)::int`,
+      done: sql<number>`(count(*) filter (where ${runTables.status} in ('done', 'skipped')))::int`,
+      failed: sql<number>`(count(*) filter (where ${runTables.status} = 'failed'))::int`,
+      rows: sql<string>`coalesce(sum(${runTables.rows}), 0)::text`,
+      bytes: sql<string>`coalesce(sum(${runTables.bytes}), 0)::text`,
+    })
+    .from(runTables)
+    .where(inArray(runTables.runId, runIds))
+    .groupBy(runTables.runId);
+  return new Map(
+    rows.map((r) => [
+      r.runId,
+      {
+        tables: r.tables,
+        done: r.done,
+        failed: r.failed,
+        rows: Number(r.rows),
+        bytes: Number(r.bytes),
+      },
+    ]),
+  );
+}
+
 export async function listRuns(
   db: Db,
   target: string,
@@ -83,13 +114,15 @@ export async function listRuns(
     .orderBy(desc(runs.createdAt), desc(runs.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
-  const byRun = await triggersOf(
-    db,
-    page.map((r) => r.id),
-  );
+  const ids = page.map((r) => r.id);
+  const [byRun, totals] = await Promise.all([triggersOf(db, ids), totalsOf(db, ids)]);
   const last = page.at(-1);
   return {
-    runs: page.map((r) => ({ ...r, triggers: byRun.get(r.id) ?? [] })),
+    runs: page.map((r) => ({
+      ...r,
+      triggers: byRun.get(r.id) ?? [],
+      totals: totals.get(r.id) ?? NO_TABLES,
+    })),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
   };
 }

@@ -1,7 +1,8 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry, Manifest } from "@tablesnap/core";
+import { formatBytes } from "@tablesnap/core";
 import { runBackup } from "@tablesnap/dump";
-import { formatBytes, type PublishResult } from "@tablesnap/publish";
+import type { PublishResult } from "@tablesnap/publish";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 

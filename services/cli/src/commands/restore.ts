@@ -1,5 +1,4 @@
-import { UsageError } from "@tablesnap/core";
-import { formatBytes } from "@tablesnap/publish";
+import { formatBytes, UsageError } from "@tablesnap/core";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
 import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
