@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the local PostgreSQL (127.0.0.1:5432) and NATS with JetStream (127.0.0.1:4222) the
-# tests use are up, starting them the way this machine image installs them. Source or run it.
+# tests use are up, starting them the way this machine image installs them, and that Chromium
+# (for the dashboard's browser test) is installed. Source or run it.
 set -euo pipefail
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -28,4 +29,16 @@ elif ! port_open 4222; then
     -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
   wait_port 4222 NATS
 fi
-echo "services: PostgreSQL and NATS are up" >&2
+# The dashboard's browser test drives Debian's Chromium through playwright-core.
+if [ -n "${CHROMIUM_PATH:-}" ]; then
+  echo "services: using CHROMIUM_PATH for the browser tests" >&2
+elif ! [ -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "services: the browser tests need Chromium: apt-get install chromium (as root), or set CHROMIUM_PATH" >&2
+    exit 1
+  fi
+  echo "services: installing Chromium for the browser tests (apt-get, a few minutes once)" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+echo "services: PostgreSQL, NATS and Chromium are ready" >&2

@@ -23,7 +23,13 @@ function drawCharts() {
         {
           width: Math.max(280, el.clientWidth),
           height: 180,
-          scales: { x: { time: true } },
+          // One run alone gets an hour either side instead of a span of years.
+          scales: {
+            x: {
+              time: true,
+              range: (_u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]),
+            },
+          },
           axes: [{}, { size: 60 }],
           series: [
             {},
