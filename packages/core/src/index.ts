@@ -21,6 +21,8 @@ export {
   TOC_FILE,
   tableFolder,
 } from "./backup-format.ts";
+export type { BackupChanges, TableChange } from "./changes.ts";
+export { backupChanges, changesLine, tableFilesChanged } from "./changes.ts";
 export { messageOf, TablesnapError, UsageError } from "./errors.ts";
 export { formatBytes, formatDuration } from "./format.ts";
 export type { Logger } from "./logger.ts";

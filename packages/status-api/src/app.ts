@@ -13,6 +13,7 @@ import {
 import { decodeCursor, RUN_STATUSES, type StateStore } from "@tablesnap/state";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
+import { changesView, runChanges } from "./changes.ts";
 import { addDashboardRoutes } from "./dashboard/routes.ts";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -125,7 +126,7 @@ export function addStatusRoutes(app: Hono<AppEnv>, options: StatusOptions): Hono
       throw e;
     });
     if (run === null) throw notFound(`run ${id} not found`, "run_not_found");
-    return c.json(runDetailView(run));
+    return c.json({ ...runDetailView(run), changes: changesView(await runChanges(state, run)) });
   });
   addDashboardRoutes(app, { config, state, now, logger: options.logger ?? silentLogger });
   return app;

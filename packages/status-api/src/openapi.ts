@@ -93,12 +93,40 @@ export const openApiDocument = {
       RunDetail: {
         type: "object",
         description: "A run with every trigger and every table's status",
-        required: [...Object.keys(runProps), "triggers", "tables", "totals"],
+        required: [...Object.keys(runProps), "triggers", "tables", "totals", "changes"],
         properties: {
           ...runProps,
           triggers: { type: "array", items: ref("Trigger") },
           tables: { type: "array", items: ref("TableStatus") },
           totals: ref("RunTotals"),
+          changes: { oneOf: [ref("Changes"), { type: "null" }] },
+        },
+      },
+      Changes: {
+        type: "object",
+        description:
+          "What the run's backup changed against the target's previous one, from the two manifests (null while the run has no manifest)",
+        required: ["summary", "since_backup_id", "added", "removed", "changed", "rows_delta"],
+        properties: {
+          summary: { type: "string" },
+          since_backup_id: nullable("string"),
+          added: { type: "array", items: { type: "string" } },
+          removed: { type: "array", items: { type: "string" } },
+          changed: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["table", "data", "schema", "rows_before", "rows_after"],
+              properties: {
+                table: { type: "string" },
+                data: { type: "boolean" },
+                schema: { type: "boolean" },
+                rows_before: { type: "integer" },
+                rows_after: { type: "integer" },
+              },
+            },
+          },
+          rows_delta: { type: "integer" },
         },
       },
       TableStatus: {

@@ -166,6 +166,9 @@ describe("the dashboard in a real browser, against serve with real runs", () => 
     await page.waitForURL(`${serve.base}/targets/app`);
     await expect.poll(() => points(page, "app")).toEqual([2, 2, 2]);
     const loaded = await page.evaluate(() => performance.timeOrigin);
+    await source.sql.unsafe(
+      "INSERT INTO users SELECT g, 'new ' || g FROM generate_series(501, 505) g",
+    );
     await page.fill('form[data-backup="app"] input[name="note"]', "from the dashboard");
     await page.click('form[data-backup="app"] button');
     await expect.poll(() => page.textContent(".backup-result")).toMatch(/^queued/);
@@ -186,6 +189,9 @@ describe("the dashboard in a real browser, against serve with real runs", () => 
     const [newest] = await runsOf("app");
     await page.goto(`${serve.base}/runs/${newest?.id}`);
     expect(await page.locator("table.tables tbody tr").count()).toBe(3);
+    expect(await page.textContent("[data-changes]")).toMatch(
+      /^1 table changed \(1 data, 0 schema\); rows \+5 since backup /,
+    );
     expect(await page.textContent("dl.run .badge")).toBe("succeeded");
     expect(await page.textContent("ul.triggers")).toContain(
       "api manual token-1 by token-1 — from the dashboard",

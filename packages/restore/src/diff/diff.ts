@@ -1,4 +1,10 @@
-import { dataPartNumber, isSchemaFile, type Manifest, type TableEntry } from "@tablesnap/core";
+import {
+  dataPartNumber,
+  isSchemaFile,
+  type Manifest,
+  type TableEntry,
+  tableFilesChanged,
+} from "@tablesnap/core";
 import { readAll } from "../read.ts";
 import type { BackupReader } from "../types.ts";
 import { dataRows, primaryKeyOf } from "./rows.ts";
@@ -78,12 +84,7 @@ async function diffTable(
     v.entry.files
       .filter((f) => dataPartNumber(f.path) !== null)
       .sort((x, y) => (dataPartNumber(x.path) ?? 0) - (dataPartNumber(y.path) ?? 0));
-  const schemaChanged = schemaOf(a)?.sha256 !== schemaOf(b)?.sha256;
-  const sums = (v: Version) =>
-    dataOf(v)
-      .map((f) => f.sha256)
-      .join(" ");
-  const dataChanged = sums(a) !== sums(b);
+  const { data: dataChanged, schema: schemaChanged } = tableFilesChanged(a.entry, b.entry);
   if (!schemaChanged && !dataChanged) return null;
   const schemaFile = schemaOf(b);
   const pk = schemaFile

@@ -1,4 +1,5 @@
 import { MemoryBus } from "@tablesnap/bus";
+import type { Manifest } from "@tablesnap/core";
 import { envConfig, silent, TOKENS } from "@tablesnap/http/testing";
 import { MemoryStateStore } from "@tablesnap/state";
 import { describe, expect, it } from "vitest";
@@ -141,6 +142,56 @@ describe("dashboard", () => {
     expect(pending.text).toContain('data-run-active="true"');
     expect((await page("/runs/nope", cookie)).res.status).toBe(404);
     expect((await page("/targets/nope", cookie)).res.status).toBe(404);
+  });
+
+  it("shows what a run's backup changed against the previous one, on its page and in the API", async () => {
+    const state = new MemoryStateStore();
+    const app = statusApp({ config: envConfig(), state, now: () => now, logger: silent });
+    const tableOf = (name: string, rows: number, sha: string) => ({
+      ...{ schema: "public", name, kind: "table", path: `public/tables/${name}`, rows, bytes: 1 },
+      files: [{ path: `public/tables/${name}/data.sql`, sha256: sha.padEnd(64, "0"), bytes: 1 }],
+      sequences: [],
+    });
+    const backup = async (n: number, tables: ReturnType<typeof tableOf>[]) => {
+      const at = new Date(now.getTime() - (10 - n) * 60_000);
+      const trigger = {
+        id: `cron-${n}`,
+        target: "default",
+        source: "cron",
+        event: "schedule" as const,
+      };
+      await state.recordTrigger(
+        { ...trigger, ref: "nightly", receivedAt: at },
+        { debounceSeconds: 0, now: at },
+      );
+      const run = await state.claimDueRun({ target: "default", timeLimitSeconds: 60, now: at });
+      if (run === null) throw new Error("no run to claim");
+      await state.startAttempt(run.id, { snapshotId: `s${n}`, backupId: `b${n}` });
+      const manifest = { backup_id: `b${n}`, tables } as unknown as Manifest;
+      await state.recordManifest(run.id, `s${n}`, manifest);
+      await state.finishRun(run.id, "succeeded", { now: at });
+      return run.id;
+    };
+    const first = await backup(1, [tableOf("users", 10, "a"), tableOf("gone", 2, "b")]);
+    const second = await backup(2, [tableOf("users", 13, "c"), tableOf("fresh", 1, "d")]);
+    const auth = { authorization: `Bearer ${TOKENS.ci}` };
+    const api = async (id: string) =>
+      (
+        (await (await app.request(`/api/v1/runs/${id}`, { headers: auth })).json()) as {
+          changes: { summary: string; since_backup_id: string | null };
+        }
+      ).changes;
+    expect(await api(first)).toMatchObject({
+      summary: "first backup: 2 tables",
+      since_backup_id: null,
+    });
+    expect(await api(second)).toMatchObject({
+      summary: "1 table changed (1 data, 0 schema), 1 added, 1 removed; rows +2",
+      since_backup_id: "b1",
+    });
+    const html = await (await app.request(`/runs/${second}`, { headers: auth })).text();
+    expect(html).toContain("1 table changed (1 data, 0 schema), 1 added, 1 removed; rows +2");
+    expect(html).toContain("public.users: data changed, rows 10 → 13");
   });
 
   it("streams every target's live line as server-sent events", async () => {

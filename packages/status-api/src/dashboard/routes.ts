@@ -15,6 +15,7 @@ import {
 import type { Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
+import { changesView, runChanges } from "../changes.ts";
 import { asset } from "./assets.ts";
 import { boardLines, historyOf } from "./board.ts";
 import { type BoardDeps, boardEvents } from "./events.ts";
@@ -136,7 +137,8 @@ export function addDashboardRoutes(app: Hono<AppEnv>, d: BoardDeps): void {
     const id = c.req.param("id");
     const run = /^[0-9a-f-]{36}$/i.test(id) ? await d.state.getRun(id) : null;
     if (run === null) return page(c, "Not found", token, notFoundBody("run", id), 404);
-    return page(c, `Run of ${run.target}`, token, runBody(run));
+    const changes = changesView(await runChanges(d.state, run));
+    return page(c, `Run of ${run.target}`, token, runBody(run, changes));
   });
   app.get("/ui/events", (c) => {
     requireToken(c, tokens, d.now());

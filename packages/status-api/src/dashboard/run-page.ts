@@ -1,6 +1,7 @@
 import { formatBytes, formatDuration } from "@tablesnap/core";
 import type { RunDetail, TableJob } from "@tablesnap/state";
 import { html } from "hono/html";
+import type { ChangesView } from "../changes.ts";
 import { progressOf } from "./board.ts";
 import { badge, durationOf, ENDED, triggerText, when } from "./history.ts";
 import type { Html } from "./layout.ts";
@@ -23,8 +24,29 @@ function tableRow(t: TableJob): Html {
 </tr>`;
 }
 
+function changesSection(c: ChangesView): Html {
+  if (c === null) return html``;
+  const since =
+    c.since_backup_id === null ? "" : html` since backup <code>${c.since_backup_id}</code>`;
+  return html`<h2>Changes</h2>
+<p class="changes" data-changes>${c.summary}${since}</p>
+${
+  c.changed.length + c.added.length + c.removed.length === 0
+    ? ""
+    : html`<ul class="changes">
+  ${c.changed.map(
+    (t) =>
+      html`<li>${t.table}: ${[t.data ? "data" : "", t.schema ? "schema" : ""].filter(Boolean).join(" and ")} changed, rows ${t.rows_before} → ${t.rows_after}</li>`,
+  )}
+  ${c.added.map((t) => html`<li>${t}: added</li>`)}
+  ${c.removed.map((t) => html`<li>${t}: removed</li>`)}
+</ul>
+<p class="hint">Rows added, removed and changed by key: <code>tablesnap diff --repo CLONE</code>.</p>`
+}`;
+}
+
 /** `/runs/{id}`: the run's triggers, every table's status, its errors and its commit. */
-export function runBody(run: RunDetail): Html {
+export function runBody(run: RunDetail, changes: ChangesView): Html {
   const seconds = durationOf(run);
   const active = !ENDED.has(run.status);
   return html`<h1>Run of <a href="/targets/${encodeURIComponent(run.target)}">${run.target}</a></h1>
@@ -42,6 +64,7 @@ export function runBody(run: RunDetail): Html {
   ${run.writes === null ? "" : html`<dt>GitHub writes</dt><dd>${run.writes}</dd>`}
   ${run.error === null ? "" : html`<dt>Error</dt><dd class="error" role="alert">${run.error}</dd>`}
 </dl>
+${changesSection(changes)}
 <h2>Triggers (${run.triggers.length})</h2>
 <ul class="triggers">${run.triggers.map(
     (t) => html`<li>${when(t.receivedAt)}: ${triggerText(t)}</li>`,
