@@ -12,7 +12,7 @@ export {
   ScriptError,
   TargetError,
 } from "./errors.ts";
-export { readManifest } from "./read.ts";
+export { readAll, readManifest } from "./read.ts";
 export { restoreBackup } from "./restore.ts";
 export type * from "./types.ts";
 export { verifyBackup } from "./verify.ts";

@@ -5,6 +5,7 @@ import { scratchDatabases } from "@tablesnap/restore/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKey } from "./age.ts";
 import { tablesnap } from "./cli.ts";
+import { startCliGitHub, TOKEN } from "./github.ts";
 
 interface DiffJson {
   diff: {
@@ -98,6 +99,62 @@ describe("tablesnap diff", () => {
     const none = await tablesnap(["diff", "--repo", repo, "nope"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no backup "nope"');
+  });
+
+  it("reads a GitHub repository through the API with --github, as it reads a clone", async () => {
+    const h = await startCliGitHub();
+    try {
+      const db = await dbs.create("tsnap_diff_gh");
+      await db.sql.unsafe(`
+        CREATE TABLE public.items (id int PRIMARY KEY, name text);
+        INSERT INTO public.items SELECT g, 'item ' || g FROM generate_series(1, 300) g;
+      `);
+      const repo = await h.createRepo("diffed");
+      expect((await h.backup(["--database-url", db.url, "--github", repo, "--quiet"])).code).toBe(
+        0,
+      );
+      await db.sql.unsafe(`
+        UPDATE public.items SET name = 'renamed' WHERE id = 3;
+        DELETE FROM public.items WHERE id = 4;
+        ALTER TABLE public.items ADD CONSTRAINT named CHECK (name <> '');
+      `);
+      expect((await h.backup(["--database-url", db.url, "--github", repo, "--quiet"])).code).toBe(
+        0,
+      );
+      const env = { GITHUB_TOKEN: TOKEN, TABLESNAP_GITHUB_WAIT_UNIT_MS: "5" };
+      const api = await tablesnap(
+        ["diff", "--github", repo, "--github-api-url", h.gh.url, "--json"],
+        env,
+      );
+      expect(api.code, api.stderr).toBe(0);
+      const clone = await tablesnap(["diff", "--repo", h.bare(repo), "--json"]);
+      expect(clone.code, clone.stderr).toBe(0);
+      expect(JSON.parse(api.stdout)).toEqual(JSON.parse(clone.stdout));
+      const out = JSON.parse(api.stdout) as DiffJson;
+      expect(out.diff.changed).toEqual([
+        {
+          table: "public.items",
+          rows: { added: 0, removed: 1, changed: 1 },
+          by: "primary key",
+          schemaChanged: true,
+        },
+      ]);
+      expect(out.schemas["public.items"]).toContain(
+        "+    CONSTRAINT named CHECK ((name <> ''::text))",
+      );
+      const rows = await tablesnap(
+        ["diff", "--github", repo, "--github-api-url", h.gh.url, "--rows"],
+        env,
+      );
+      expect(rows.stdout).toContain("public.items - 4\titem 4");
+      const noCreds = await tablesnap(["diff", "--github", repo, "--github-api-url", h.gh.url], {
+        GITHUB_TOKEN: "",
+      });
+      expect(noCreds.code).toBe(2);
+      expect(noCreds.stderr).toMatch(/--github needs credentials/);
+    } finally {
+      await h.close();
+    }
   });
 
   it("reads encrypted rows with --identity, and names the file and its recipient without", async () => {

@@ -1,20 +1,27 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { UsageError } from "@tablesnap/core";
+import { GitTreeReader, LocalGitRepo, RepoTreeReader } from "@tablesnap/publish";
+import { GitHubBackupRepo } from "@tablesnap/publish/github";
 import {
   type BackupDiff,
   type DiffSide,
   diffBackups,
   plainView,
+  readAll,
   readManifest,
 } from "@tablesnap/restore";
 import { IDENTITY_HELP, identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
-import { committedBackup, previousBackupName } from "./reader.ts";
+import { type BackupTarget, parseTarget } from "../target-args.ts";
+import { backupIn, previousBackupName } from "./reader.ts";
 
 const run = promisify(execFile);
 
-export const DIFF_HELP = `Usage: tablesnap diff [--repo DIR] [FROM] [TO] [options]
+export const DIFF_HELP = `Usage: tablesnap diff [--repo DIR | --github OWNER/REPO] [FROM] [TO] [options]
 
 What changed between two backups, read from the backup repository alone (no database): tables
 added and removed, and for each changed table its rows added, removed and changed, matched by
@@ -24,6 +31,9 @@ unified diff. Streams: memory stays bounded whatever the size of a table.
   FROM, TO                backups as restore --backup names them: latest, latest_<time>, or an
                           archive folder name (default: the newest archive, and latest)
   --repo DIR              the backup repository (default: the current folder)
+  --github OWNER/REPO     read a GitHub repository through the REST API instead (no clone),
+                          with GITHUB_TOKEN or a GitHub App's credentials, as backup takes them
+  --github-api-url URL    GitHub Enterprise Server or an emulator (or GITHUB_API_URL)
   --branch NAME           the branch to read (default: main)
 ${IDENTITY_HELP}
   --rows                  print every row added (+), removed (-) and changed (~ new, then the old)
@@ -32,7 +42,8 @@ ${IDENTITY_HELP}
 Exit codes: 0 done (changes or none), 1 failed, 2 bad usage.`;
 
 export interface DiffArgs {
-  readonly repo: string;
+  /** A local repository, or a GitHub repository read through the API. */
+  readonly source: BackupTarget & { kind: "local" | "github" };
   readonly branch: string;
   readonly from: string | undefined;
   readonly to: string;
@@ -48,8 +59,13 @@ export function parseDiffArgs(
   const parsed = parse(argv);
   const { values, positionals } = parsed;
   if (positionals.length > 2) throw new UsageError("diff takes at most two backups: FROM and TO");
+  const source =
+    values.github === undefined && values["github-api-url"] === undefined
+      ? ({ kind: "local", dir: values.repo ?? "." } as const)
+      : parseTarget(values, env);
+  if (source.kind === "git-remote") throw new UsageError("diff reads --repo or --github");
   return {
-    repo: values.repo ?? ".",
+    source,
     branch: values.branch ?? "main",
     from: positionals[0],
     to: positionals[1] ?? "latest",
@@ -64,6 +80,8 @@ function parse(argv: readonly string[]) {
     argv,
     {
       repo: { type: "string" },
+      github: { type: "string" },
+      "github-api-url": { type: "string" },
       branch: { type: "string" },
       identity: { type: "string", multiple: true },
       rows: { type: "boolean" },
@@ -84,15 +102,17 @@ export async function diffCommand(
   args: DiffArgs,
   print: (line: string) => void,
 ): Promise<DiffOutcome> {
-  const from = args.from ?? (await previousBackupName(args.repo, args.branch));
+  const { repo, where, readerOf } = await openRepo(args.source);
+  const from = args.from ?? (await previousBackupName(repo, where, args.branch));
   if (!from)
     throw new UsageError(`no backup before the latest on ${args.branch}: nothing to compare`);
   const ids = await loadIdentities(args.identityFiles);
   const open = async (name: string) => {
-    const b = await committedBackup(args.repo, args.branch, name);
-    const view = plainView(await readManifest(b.reader), b.reader, ids);
-    const side: DiffSide = { name: b.name, manifest: view.manifest, reader: view.reader };
-    return { side, treeish: b.treeish };
+    const found = await backupIn(repo, where, args.branch, name);
+    const reader = readerOf(found.commit, found.folder);
+    const view = plainView(await readManifest(reader), reader, ids);
+    const side: DiffSide = { name: found.name, manifest: view.manifest, reader: view.reader };
+    return { side };
   };
   const [a, b] = [await open(from), await open(args.to)];
   const diff = await diffBackups(
@@ -115,14 +135,62 @@ export async function diffCommand(
       schemas[t.table] = "(schema.sql is encrypted: not shown)";
       continue;
     }
-    schemas[t.table] = await gitDiff(args.repo, `${a.treeish}/${path}`, `${b.treeish}/${path}`);
+    const before = a.side.manifest.tables.find((e) => `${e.schema}.${e.name}` === t.table);
+    const old = before?.files.find((f) => f.path.endsWith("/schema.sql"))?.path;
+    schemas[t.table] = await unifiedDiff(
+      old === undefined ? Buffer.alloc(0) : await readAll(a.side.reader, old),
+      await readAll(b.side.reader, path),
+      path,
+    );
   }
   return { diff, schemas };
 }
 
-async function gitDiff(repo: string, a: string, b: string): Promise<string> {
-  const r = await run("git", ["-C", repo, "diff", "--no-color", a, b], { maxBuffer: 64 << 20 });
-  return r.stdout;
+/** Where `diff` reads: git on disk streams each file; the GitHub API serves each blob whole. */
+async function openRepo(source: DiffArgs["source"]) {
+  if (source.kind === "local") {
+    const repo = new LocalGitRepo(source.dir);
+    return {
+      repo,
+      where: source.dir,
+      readerOf: (commit: string, folder: string) =>
+        new GitTreeReader(source.dir, `${commit}:${folder}`),
+    };
+  }
+  const repo = await GitHubBackupRepo.open({
+    auth: source.credentials,
+    repository: source.repository,
+    ...(source.apiUrl ? { apiUrl: source.apiUrl } : {}),
+    ...source.tuning,
+  });
+  const where = `GitHub ${source.repository}`;
+  return {
+    repo,
+    where,
+    readerOf: (commit: string, folder: string) =>
+      new RepoTreeReader(repo, commit, folder, `${where} (${folder})`),
+  };
+}
+
+/** `git diff --no-index` of two texts, headed by the file's path in the backup. */
+async function unifiedDiff(before: Buffer, after: Buffer, path: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "tablesnap-diff-"));
+  try {
+    await writeFile(join(dir, "a"), before);
+    await writeFile(join(dir, "b"), after);
+    const r = await run("git", ["diff", "--no-index", "--no-color", "a", "b"], {
+      cwd: dir,
+      maxBuffer: 64 << 20,
+    }).catch((e: { code?: number; stdout?: string }) => {
+      if (e.code === 1 && typeof e.stdout === "string") return { stdout: e.stdout }; // they differ
+      throw e;
+    });
+    return r.stdout
+      .replace(/^--- a\/a$/m, `--- a/${path}`)
+      .replace(/^\+\+\+ b\/b$/m, `+++ b/${path}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The summary, one line per changed table, and the schema diffs. */
