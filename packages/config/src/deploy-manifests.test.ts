@@ -63,7 +63,10 @@ function routesOf(service: string): string[] {
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .map((f) => read(dir, f))
     .join("\n");
-  return [...text.matchAll(/app\.(?:get|post)\("([^"]+)"/g)].map((m) => m[1] ?? "");
+  // Plain Hono routes, and the route declarations (`createRoute({ path: … })`) apps serve.
+  return [...text.matchAll(/app\.(?:get|post)\("([^"]+)"|\bpath: "(\/[^"]*)"/g)].map(
+    (m) => m[1] ?? m[2] ?? "",
+  );
 }
 
 describe("docker-compose.yml", () => {

@@ -11,6 +11,17 @@ export {
 } from "./body.ts";
 export { badRequest, forbidden, HttpError, notFound, unauthorized } from "./errors.ts";
 export { jsonLogger, silentLogger } from "./logger.ts";
+export type { App } from "./openapi.ts";
+export {
+  BEARER,
+  createRoute,
+  documentedPath,
+  ErrorSchema,
+  errorResponses,
+  jsonResponse,
+  serveOpenApiDocument,
+  z,
+} from "./openapi.ts";
 export type { Check } from "./probe.ts";
 export { probe } from "./probe.ts";
 export type { Served } from "./serve.ts";

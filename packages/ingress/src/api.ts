@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Bus } from "@tablesnap/bus";
 import { type Config, findTarget } from "@tablesnap/config";
 import {
-  type AppEnv,
+  type App,
   badRequest,
   type Clock,
+  documentedPath,
   type Logger,
   notFound,
   parseJson,
@@ -14,9 +15,9 @@ import {
   requireToken,
   utf8,
 } from "@tablesnap/http";
-import type { Hono } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
 import { publishTriggers } from "./publish.ts";
+import { BackupRequestSchema, INGRESS_ROUTES } from "./routes.ts";
 
 export interface ApiRouteDeps {
   readonly config: Config;
@@ -25,10 +26,6 @@ export interface ApiRouteDeps {
   readonly logger: Logger;
 }
 
-const bodySchema = z.strictObject({
-  note: z.string().max(500).optional(),
-  ref: z.string().min(1).max(200).optional(),
-});
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
@@ -37,18 +34,18 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  * `Idempotency-Key` the trigger id is `api:<token name>:<key>` (namespaced, so one client's key
  * can collide neither with another's nor with a GitHub delivery id); otherwise a new uuid.
  */
-export function apiRoutes(app: Hono<AppEnv>, deps: ApiRouteDeps): void {
-  app.post("/api/v1/targets/:target/backups", async (c) => {
+export function apiRoutes(app: App, deps: ApiRouteDeps): void {
+  app.post(documentedPath(app, INGRESS_ROUTES.backups), async (c) => {
     const token = requireOperator(requireToken(c, deps.config.api.tokens, deps.now()));
-    const name = c.req.param("target");
+    const name = c.req.param("target") ?? "";
     if (!findTarget(deps.config, name)) {
       throw notFound(`unknown target ${name}; GET /api/v1/targets lists them`, "target_not_found");
     }
     const raw = utf8(await readRawBody(c));
-    let body: z.infer<typeof bodySchema> = {};
+    let body: z.infer<typeof BackupRequestSchema> = {};
     if (raw.trim() !== "") {
       requireMediaType(c, ["application/json"]);
-      const parsed = bodySchema.safeParse(parseJson(raw));
+      const parsed = BackupRequestSchema.safeParse(parseJson(raw));
       if (!parsed.success) {
         const issues = parsed.error.issues.map(
           (i) => `${i.path.join(".") || "body"}: ${i.message}`,

@@ -1,8 +1,14 @@
 import type { Bus } from "@tablesnap/bus";
 import type { Config } from "@tablesnap/config";
-import { type AppEnv, type Clock, type Logger, newApp, silentLogger } from "@tablesnap/http";
+import {
+  type App,
+  type Clock,
+  type Logger,
+  newApp,
+  serveOpenApiDocument,
+  silentLogger,
+} from "@tablesnap/http";
 import type { StateStore } from "@tablesnap/state";
-import type { Hono } from "hono";
 import { apiRoutes } from "./api.ts";
 import { githubRoutes } from "./github.ts";
 import { healthRoutes } from "./health.ts";
@@ -18,7 +24,7 @@ export interface IngressOptions {
 }
 
 /** Adds the ingress routes (GitHub, Slack, manual API trigger) to `app`. */
-export function addIngressRoutes(app: Hono<AppEnv>, options: IngressOptions): Hono<AppEnv> {
+export function addIngressRoutes(app: App, options: IngressOptions): App {
   const deps = {
     config: options.config,
     bus: options.bus,
@@ -41,8 +47,9 @@ export function addIngressRoutes(app: Hono<AppEnv>, options: IngressOptions): Ho
  * @example
  * serve({ fetch: ingressApp({ config, bus }).fetch, port: config.port });
  */
-export function ingressApp(options: IngressOptions): Hono<AppEnv> {
+export function ingressApp(options: IngressOptions): App {
   const app = newApp(options.logger ? { logger: options.logger } : {});
   healthRoutes(app, options.bus);
+  serveOpenApiDocument(app);
   return addIngressRoutes(app, options);
 }

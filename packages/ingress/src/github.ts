@@ -2,9 +2,10 @@ import { Webhooks } from "@octokit/webhooks";
 import type { Bus } from "@tablesnap/bus";
 import type { Config } from "@tablesnap/config";
 import {
-  type AppEnv,
+  type App,
   badRequest,
   type Clock,
+  documentedPath,
   type Logger,
   parseJson,
   readRawBody,
@@ -12,9 +13,9 @@ import {
   unauthorized,
   utf8,
 } from "@tablesnap/http";
-import type { Hono } from "hono";
 import { classifyGitHubEvent } from "./classify.ts";
 import { publishTriggers } from "./publish.ts";
+import { INGRESS_ROUTES } from "./routes.ts";
 
 export interface GitHubRouteDeps {
   readonly config: Config;
@@ -39,10 +40,10 @@ export async function verifyGitHubSignature(
  * `POST /webhooks/github`: the signature is checked on the raw body before anything is parsed;
  * the answer is 2xx only once JetStream has every trigger.
  */
-export function githubRoutes(app: Hono<AppEnv>, deps: GitHubRouteDeps): void {
+export function githubRoutes(app: App, deps: GitHubRouteDeps): void {
   const verifiers = deps.config.github.webhookSecrets.map((secret) => new Webhooks({ secret }));
 
-  app.post("/webhooks/github", async (c) => {
+  app.post(documentedPath(app, INGRESS_ROUTES.github), async (c) => {
     const type = requireMediaType(c, ["application/json", "application/x-www-form-urlencoded"]);
     const raw = utf8(await readRawBody(c));
     if (verifiers.length === 0) {

@@ -1,17 +1,18 @@
 import type { Bus } from "@tablesnap/bus";
 import type { Config } from "@tablesnap/config";
 import {
-  type AppEnv,
+  type App,
   badRequest,
   type Clock,
+  documentedPath,
   type Logger,
   readRawBody,
   requireMediaType,
   utf8,
 } from "@tablesnap/http";
 import type { RunWithTriggers, StateStore } from "@tablesnap/state";
-import type { Hono } from "hono";
 import { publishTriggers } from "./publish.ts";
+import { INGRESS_ROUTES } from "./routes.ts";
 import { verifySlackRequest } from "./slack-verify.ts";
 
 export interface SlackRouteDeps {
@@ -30,10 +31,10 @@ const ephemeral = (text: string) => ({ response_type: "ephemeral" as const, text
  * with an ephemeral text and queue nothing: Slack shows its own "dispatch failed" for any other
  * status, hiding our explanation.
  */
-export function slackRoutes(app: Hono<AppEnv>, deps: SlackRouteDeps): void {
+export function slackRoutes(app: App, deps: SlackRouteDeps): void {
   const names = deps.config.targets.map((t) => t.name);
 
-  app.post("/slack/commands", async (c) => {
+  app.post(documentedPath(app, INGRESS_ROUTES.slack), async (c) => {
     requireMediaType(c, ["application/x-www-form-urlencoded"]);
     const raw = utf8(await readRawBody(c));
     verifySlackRequest(

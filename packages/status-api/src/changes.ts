@@ -29,8 +29,8 @@ export function changesView(c: BackupChanges | null) {
   return {
     summary: changesLine(c),
     since_backup_id: c.since,
-    added: c.added,
-    removed: c.removed,
+    added: [...c.added],
+    removed: [...c.removed],
     changed: c.changed.map((t) => ({
       table: t.table,
       data: t.data,

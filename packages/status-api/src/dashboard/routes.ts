@@ -1,7 +1,7 @@
 import type { ApiToken } from "@tablesnap/config";
 import { findTarget } from "@tablesnap/config";
 import {
-  type AppEnv,
+  type App,
   HttpError,
   readRawBody,
   requireMediaType,
@@ -12,7 +12,7 @@ import {
   sessionValue,
   utf8,
 } from "@tablesnap/http";
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { changesView, runChanges } from "../changes.ts";
@@ -55,7 +55,7 @@ function page(c: Context, title: string, who: ApiToken | null, body: Html, statu
  * token (the session cookie set by `/login`, or a bearer header): a visitor without one is sent
  * to `/login` and sees no data.
  */
-export function addDashboardRoutes(app: Hono<AppEnv>, d: BoardDeps): void {
+export function addDashboardRoutes(app: App, d: BoardDeps): void {
   const tokens = d.config.api.tokens;
   /** The signed-in token, or null (then the page redirects to /login). */
   const who = (c: Context): ApiToken | null => {
