@@ -39,6 +39,6 @@ elif ! [ -x /usr/bin/chromium ]; then
   fi
   echo "services: installing Chromium for the browser tests (apt-get, a few minutes once)" >&2
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 echo "services: PostgreSQL, NATS and Chromium are ready" >&2
