@@ -24,6 +24,7 @@ import {
 } from "./lib/commands.ts";
 import { churn, ensurePgbenchDb } from "./lib/db.ts";
 import { kbToMb, log, round1, round3, sec } from "./lib/format.ts";
+import { HeldWatch } from "./lib/held.ts";
 import { measure, median, type RunResult } from "./lib/measure.ts";
 import { hostInfo, intOption, printTimes, writeReport } from "./lib/report.ts";
 
@@ -112,10 +113,14 @@ async function main(): Promise<void> {
       B: join(work, "pg_dump-out"),
       C: join(work, "repo-c"),
     };
-    log("commands (each repository is new for this run and gets one commit per round):");
+    log(
+      "commands (each repository is new for this run; a round whose data did not change commits nothing):",
+    );
     for (const v of VARIANTS) log(`  ${v.key}: ${commandLine(v.command(out[v.key]))}`);
 
     const runs: PerVariant<RunResult[]> = { A: [], B: [], C: [] };
+    /** Per timed round: how long each command held the source (see HeldWatch). */
+    const held: PerVariant<number[]> = { A: [], B: [], C: [] };
     const warmups: PerVariant<RunResult[]> = { A: [], B: [], C: [] };
     for (let round = 1; round <= opts.warmup + opts.rounds; round++) {
       const warm = round <= opts.warmup;
@@ -123,9 +128,19 @@ async function main(): Promise<void> {
       if (opts.churn > 0 && round > 1) await churn(DB, opts.churn);
       for (const v of VARIANTS) {
         const [cmd, args] = v.command(out[v.key]);
-        const r = await measure(cmd, args, { cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS });
+        const watch = new HeldWatch(DB);
+        const r = await measure(cmd, args, { cwd: ROOT, timeoutMs: RUN_TIMEOUT_MS }).catch(
+          async (e: unknown) => {
+            await watch.stop();
+            throw e;
+          },
+        );
+        const heldMs = await watch.stop();
+        if (!warm) held[v.key].push(heldMs);
         if (v.key === "B") await rm(out.B, { recursive: true, force: true });
-        log(`${name} ${v.key} ${v.label}: ${sec(r.ms)} s, peak ${kbToMb(r.peakKb)} MB`);
+        log(
+          `${name} ${v.key} ${v.label}: ${sec(r.ms)} s, source held ${sec(heldMs)} s, peak ${kbToMb(r.peakKb)} MB`,
+        );
         (warm ? warmups : runs)[v.key].push(r);
       }
     }
@@ -135,6 +150,12 @@ async function main(): Promise<void> {
     const ratioA = med("A") / med("B");
     const ratioC = med("C") / med("B");
     printTable(VARIANTS, runs, ratioA, ratioC);
+    const heldMed = (k: Key) => median(held[k]);
+    log(
+      `source held (snapshot open to released, median): A ${sec(heldMed("A"))} s, ` +
+        `C ${sec(heldMed("C"))} s, pg_dump ${sec(heldMed("B"))} s; A held / pg_dump run time ` +
+        `${(heldMed("A") / med("B")).toFixed(3)} (goal <= 1.0)`,
+    );
     if (recipient)
       log(`encryption costs C/A = ${(med("C") / med("A")).toFixed(3)} (median over median)`);
     const [a1, b1, c1] = [warmups.A[0], warmups.B[0], warmups.C[0]];
@@ -176,6 +197,15 @@ async function main(): Promise<void> {
       warmup_wall_ms: walls(warmups),
       wall_ms: walls(runs),
       median_ms: { A: round1(med("A")), B: round1(med("B")), C: round1(med("C")) },
+      /** Snapshot open to released, sampled from pg_stat_activity every 20 ms. */
+      source_held_ms: {
+        A: held.A.map(round1),
+        B: held.B.map(round1),
+        C: held.C.map(round1),
+        median: { A: round1(heldMed("A")), B: round1(heldMed("B")), C: round1(heldMed("C")) },
+        A_held_over_B_wall: round3(heldMed("A") / med("B")),
+        goal: 1.0,
+      },
       ratio: {
         A_over_B: round3(ratioA),
         C_over_B: round3(ratioC),

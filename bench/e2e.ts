@@ -408,7 +408,7 @@ async function round(i: number, base: string, ghUrl: string, db: string): Promis
       if (newHead === null) seen["head_moved"] = round1(now);
       newHead = h;
     }
-    if (run && (run.status === "failed" || run.status === "partial")) {
+    if (run && ["failed", "partial", "unchanged"].includes(run.status)) {
       throw new Error(`run ${run.id} ${run.status}: ${JSON.stringify(run.error)}`);
     }
     if (run?.status === "succeeded" && newHead !== null && newHead === run.commit?.sha) break;

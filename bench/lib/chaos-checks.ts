@@ -1,6 +1,6 @@
 /**
  * The end state a chaos run is judged by: every accepted trigger in exactly one finished run,
- * exactly one commit per succeeded run, no run open, no source locks, no objects left in the
+ * exactly one commit per succeeded run (none for an unchanged one), no run open, no source locks, no objects left in the
  * bucket. Reads the state database (psql), the status API, the bare repositories and the bucket.
  */
 import { execFile } from "node:child_process";
@@ -11,7 +11,7 @@ import { psqlUrl } from "./chaos-pg.ts";
 const execFileP = promisify(execFile);
 
 export const OPEN_STATUSES = ["pending", "running", "publishing"] as const;
-export const FINAL_STATUSES = ["succeeded", "partial", "failed"] as const;
+export const FINAL_STATUSES = ["succeeded", "unchanged", "partial", "failed"] as const;
 const COMMITTING = new Set(["succeeded", "partial"]);
 
 export class CheckError extends Error {
@@ -309,7 +309,8 @@ export async function judge(o: {
     }
     const onBranch = new Set(commits.map((c) => c.sha));
     const committing = mine.filter((r) => COMMITTING.has(r.status));
-    for (const r of committing) {
+    // An `unchanged` run committed nothing; the commit it matched must be on the branch too.
+    for (const r of mine.filter((x) => COMMITTING.has(x.status) || x.status === "unchanged")) {
       if (r.commit_sha === null || !onBranch.has(r.commit_sha)) {
         push("succeeded_runs_without_commit_on_branch", { run: r.id, commit: r.commit_sha });
       }
@@ -357,7 +358,7 @@ export async function judge(o: {
   const runsByStatus: Record<string, number> = {};
   for (const r of runs) runsByStatus[r.status] = (runsByStatus[r.status] ?? 0) + 1;
   const failedErrors: Record<string, number> = {};
-  for (const r of runs.filter((x) => x.status !== "succeeded")) {
+  for (const r of runs.filter((x) => x.status !== "succeeded" && x.status !== "unchanged")) {
     const k = `${r.status}: ${errorKind(r.error)}`;
     failedErrors[k] = (failedErrors[k] ?? 0) + 1;
   }

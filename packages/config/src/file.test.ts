@@ -19,6 +19,7 @@ targets:
     freshness_limit: 2d
     time_limit: 90m
     role_passwords: true
+    commit_unchanged: true
   reports:
     database_url: postgres://reader@replica:5432/reports?sslmode=require
     repository: { git: "git@example.com:acme/reports-backups.git", branch: backups }
@@ -59,6 +60,7 @@ describe("loadConfig with a file", () => {
       freshnessLimitSeconds: 2 * 86_400,
       timeLimitSeconds: 90 * 60,
       rolePasswords: true,
+      commitUnchanged: true,
     });
     expect(reports).toMatchObject({
       repository: {

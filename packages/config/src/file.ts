@@ -59,6 +59,8 @@ export const targetSchema = z.strictObject({
   time_limit: duration.optional(),
   /** Keep role password hashes in roles.sql (default false). */
   role_passwords: z.boolean().optional(),
+  /** Commit a backup whose content equals the latest's too (default false: nothing written). */
+  commit_unchanged: z.boolean().optional(),
   /** age recipients (public keys) and the `schema.table` globs of the tables to encrypt. */
   encryption: z
     .strictObject({

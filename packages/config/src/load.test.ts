@@ -44,6 +44,7 @@ describe("loadConfig from the environment alone", () => {
         freshnessLimitSeconds: 26 * 3600,
         timeLimitSeconds: 6 * 3600,
         rolePasswords: false,
+        commitUnchanged: false,
       },
     ]);
   });

@@ -98,6 +98,7 @@ export function targetsFromFile(
       freshnessLimitSeconds: t.freshness_limit ?? TARGET_DEFAULTS.freshnessLimitSeconds,
       timeLimitSeconds: t.time_limit ?? TARGET_DEFAULTS.timeLimitSeconds,
       rolePasswords: t.role_passwords ?? false,
+      commitUnchanged: t.commit_unchanged ?? false,
       ...encryption(t.encryption, `${path}.encryption`, issues),
     };
   });
@@ -144,5 +145,6 @@ export function targetFromEnv(e: ParsedEnv, issues: ConfigIssue[]): TargetConfig
     freshnessLimitSeconds: TARGET_DEFAULTS.freshnessLimitSeconds,
     timeLimitSeconds: TARGET_DEFAULTS.timeLimitSeconds,
     rolePasswords: false,
+    commitUnchanged: false,
   };
 }

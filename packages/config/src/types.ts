@@ -52,6 +52,11 @@ export interface TargetConfig {
   readonly timeLimitSeconds: number;
   /** Keep role password hashes in `roles.sql`; off by default. */
   readonly rolePasswords: boolean;
+  /**
+   * Commit a backup whose content equals the latest's (`commit_unchanged`, a heartbeat commit);
+   * off by default: such a run writes nothing and ends `unchanged`.
+   */
+  readonly commitUnchanged: boolean;
   /** What to encrypt and to whom (config `encryption`); absent, nothing is encrypted. */
   readonly encryption?: EncryptionSettings | undefined;
 }

@@ -36,6 +36,7 @@ export function target(name: string, extra: Partial<TargetConfig> = {}): TargetC
     freshnessLimitSeconds: TARGET_DEFAULTS.freshnessLimitSeconds,
     timeLimitSeconds: TARGET_DEFAULTS.timeLimitSeconds,
     rolePasswords: false,
+    commitUnchanged: false,
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupChanges, changesLine } from "./changes.ts";
+import { backupChanges, changesLine, sameContent } from "./changes.ts";
 import type { Manifest, TableEntry } from "./manifest.ts";
 
 const file = (path: string, sha: string, plain?: string) => ({
@@ -65,5 +65,39 @@ describe("backupChanges", () => {
     expect(
       backupChanges(manifest("1", [enc("c1", "p")]), manifest("2", [enc("c1", "q")])).changed,
     ).toHaveLength(1);
+  });
+});
+
+describe("sameContent", () => {
+  const full = (id: string, tables: TableEntry[], extra: Partial<Manifest> = {}) =>
+    ({
+      ...{ backup_id: id, created_at: `2026-01-0${id}T00:00:00Z`, files: [], schemas: [] },
+      ...{ snapshot: { time: id, server_version: "15", database: "db" }, triggers: [] },
+      ...{ roles: { passwords: false, files: [] }, status: "complete", skipped: [] },
+      ...{ options: { include_schemas: [], exclude_schemas: [], custom_dump: true } },
+      tables,
+      ...extra,
+    }) as unknown as Manifest;
+
+  it("ignores ids, times and triggers, and sees files, sequence values and roles", () => {
+    const t = table("t", 1, "x");
+    expect(sameContent(full("1", [t]), full("2", [t], { duration_ms: 9 } as never))).toBe(true);
+    expect(sameContent(full("1", [t]), full("2", [table("t", 1, "y")]))).toBe(false);
+    const seq = { ...t, sequences: [{ name: "t_id_seq", value: "5", is_called: true }] };
+    const seq6 = { ...t, sequences: [{ name: "t_id_seq", value: "6", is_called: true }] };
+    expect(sameContent(full("1", [seq]), full("2", [seq6]))).toBe(false);
+    const roles = { roles: { passwords: false, files: [file("roles.sql", "r2")] } };
+    expect(sameContent(full("1", [t]), full("2", [t], roles as never))).toBe(false);
+  });
+
+  it("compares encrypted files by plaintext and recipients", () => {
+    const enc = (cipher: string, plain: string, to = "age1a"): TableEntry => ({
+      ...table("t", 1, "x"),
+      files: [{ ...file("public/tables/t/data.sql.age", cipher, plain), recipients: [to] }],
+    });
+    expect(sameContent(full("1", [enc("c1", "p")]), full("2", [enc("c2", "p")]))).toBe(true);
+    expect(sameContent(full("1", [enc("c1", "p")]), full("2", [enc("c2", "p", "age1b")]))).toBe(
+      false,
+    );
   });
 });

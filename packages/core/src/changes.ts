@@ -1,5 +1,5 @@
 import { dataPartNumber, isSchemaFile, plainPath } from "./backup-format.ts";
-import type { FileEntry, Manifest, TableEntry } from "./manifest.ts";
+import { type FileEntry, type Manifest, manifestFiles, type TableEntry } from "./manifest.ts";
 
 /** Which of a table's files differ between two backups, by their plaintext sha256. */
 export function tableFilesChanged(
@@ -78,4 +78,31 @@ export function changesLine(c: BackupChanges): string {
   ];
   const delta = c.rowsDelta === 0 ? "±0" : c.rowsDelta > 0 ? `+${c.rowsDelta}` : `−${-c.rowsDelta}`;
   return `${parts.join(", ")}; rows ${delta}`;
+}
+
+/**
+ * What a backup holds, without when or why it was taken: every file by path with its plaintext
+ * sha256 and recipients, each table's rows and sequence values, the roles, options and status.
+ * Two backups with the same key restore to the same database.
+ */
+function contentKey(m: Manifest): string {
+  const files = manifestFiles(m)
+    .map((f) => [plainPath(f.path), f.plain?.sha256 ?? f.sha256, f.recipients ?? []] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify({
+    files,
+    tables: m.tables.map((t) => [t.schema, t.name, t.kind, t.rows, t.sequences]),
+    database: m.snapshot.database,
+    server: m.snapshot.server_version,
+    passwords: m.roles.passwords,
+    status: m.status,
+    skipped: m.skipped,
+    views: m.materialized_views ?? [],
+    options: m.options,
+  });
+}
+
+/** Whether two backups hold the same data, schema and roles (their ids, times and triggers aside). */
+export function sameContent(a: Manifest, b: Manifest): boolean {
+  return contentKey(a) === contentKey(b);
 }

@@ -22,7 +22,7 @@ export {
   tableFolder,
 } from "./backup-format.ts";
 export type { BackupChanges, TableChange } from "./changes.ts";
-export { backupChanges, changesLine, tableFilesChanged } from "./changes.ts";
+export { backupChanges, changesLine, sameContent, tableFilesChanged } from "./changes.ts";
 export { messageOf, TablesnapError, UsageError } from "./errors.ts";
 export { formatBytes, formatDuration } from "./format.ts";
 export type { Logger } from "./logger.ts";

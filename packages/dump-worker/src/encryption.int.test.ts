@@ -10,7 +10,12 @@ let recipient: string;
 
 beforeAll(async () => {
   recipient = await identityToRecipient(await generateX25519Identity());
-  p = await startPipeline({ encryption: { recipients: [recipient], tables: [], schema: false } });
+  // A commit per run even when nothing changed (commit_unchanged): the reuse of ciphertext is
+  // what this test watches.
+  p = await startPipeline({
+    encryption: { recipients: [recipient], tables: [], schema: false },
+    commitUnchanged: true,
+  });
   await p.source.sql.unsafe(`
     create table accounts (id int primary key, email text not null);
     insert into accounts select g, 'user' || g || '-${MARKER}' from generate_series(1, 400) g;

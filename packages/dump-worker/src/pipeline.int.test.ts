@@ -113,4 +113,22 @@ describe("dump workers and publisher over NATS, PostgreSQL, S3 and git", () => {
     await flaky.stop();
     await other.stop();
   });
+
+  it("ends a run whose backup equals the latest `unchanged`, with the commit it matched", async () => {
+    const worker = await p.dumpWorker();
+    const commits = p.commits();
+    const head = commits[0]; // newest first
+    const runId = await p.startRun("api-3", "https://hooks.slack.test/response/3");
+    const run = await p.waitForRun(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("unchanged");
+    expect(run.commitSha).toBe(head);
+    expect(p.commits()).toEqual(commits);
+    expect(await p.leftovers(runId)).toEqual([]);
+    // Freshness counts it: it is the target's last good backup now.
+    expect((await p.state.targetSummary("default")).lastSuccess?.id).toBe(runId);
+    const told = p.slack.find((s) => s.url === "https://hooks.slack.test/response/3");
+    expect(JSON.stringify(told?.body)).toContain("nothing changed since");
+    await worker.stop();
+  });
 });

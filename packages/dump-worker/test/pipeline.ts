@@ -52,7 +52,11 @@ export interface Pipeline {
 
 /** `stockS3`: s3rver as users run it, not the harness's one that encodes listed keys. */
 export async function startPipeline(
-  options: { stockS3?: boolean; encryption?: TargetConfig["encryption"] } = {},
+  options: {
+    stockS3?: boolean;
+    encryption?: TargetConfig["encryption"];
+    commitUnchanged?: boolean;
+  } = {},
 ): Promise<Pipeline> {
   const source = await createScratchDatabase("tsnap_wsrc");
   const stateDb = await createScratchDatabase("tsnap_wstate");
@@ -70,6 +74,7 @@ export async function startPipeline(
   const target = {
     ...testTarget("default", source.url, { kind: "local", path: repoDir, branch: "main" }),
     ...(options.encryption ? { encryption: options.encryption } : {}),
+    commitUnchanged: options.commitUnchanged ?? false,
   };
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -137,7 +142,7 @@ export async function startPipeline(
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const r = await state.getRun(runId);
-        if (r && ["succeeded", "partial", "failed"].includes(r.status)) return r;
+        if (r && ["succeeded", "unchanged", "partial", "failed"].includes(r.status)) return r;
         if (Date.now() > deadline)
           throw new Error(`run ${runId} still ${r?.status} after ${timeoutMs} ms`);
         await new Promise((res) => setTimeout(res, 100));
@@ -219,5 +224,6 @@ export function testTarget(
     freshnessLimitSeconds: 86_400,
     timeLimitSeconds: 600,
     rolePasswords: false,
+    commitUnchanged: false,
   };
 }

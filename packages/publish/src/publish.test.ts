@@ -11,6 +11,8 @@ import type { BackupRepo, CommitRequest, CommitResult } from "./types.ts";
 const manifest = manifestOf;
 
 const retention = { keep: 30, keepDays: 30 };
+// Most tests here archive backups of the same content: they ask for the commit anyway
+// (`commitUnchanged`); "writes nothing when nothing changed" tests the default.
 
 /** The same repository, with `commit` replaced: to play a concurrent writer. */
 function withCommit(
@@ -44,6 +46,7 @@ describe("publishBackup", () => {
       manifest: m1,
       artifacts,
       retention,
+      commitUnchanged: true,
       author: AUTHOR,
     });
     expect(r1.folder).toBe("backups/latest/latest_2026-11-21T10-00-00Z");
@@ -57,6 +60,7 @@ describe("publishBackup", () => {
       manifest: m2,
       artifacts,
       retention,
+      commitUnchanged: true,
       author: AUTHOR,
     });
     expect(r2.archived).toEqual(["2026-11-21T10-00-00Z--acme-api--push--1234567"]);
@@ -72,6 +76,32 @@ describe("publishBackup", () => {
     expect([...(archive?.keys() ?? [])].sort()).toEqual(["database.sql", "manifest.json"]);
   });
 
+  it("writes nothing when nothing changed since the latest, and says which backup it matched", async () => {
+    const repo = new MemoryBackupRepo();
+    const files = { "database.sql": "-- db\n", "roles.sql": "CREATE ROLE app;\n" };
+    const artifacts = await storeWith(files);
+    const publish = (id: string, time: string, f = files, more = {}) =>
+      publishBackup({
+        ...{ repo, branch: "main", artifacts, retention, author: AUTHOR },
+        manifest: manifestOf(id, time, f, id.padEnd(40, "0")),
+        ...more,
+      });
+    const first = await publish("b1", "2026-11-21T10:00:00.000Z");
+    const same = await publish("b2", "2026-11-22T10:00:00.000Z");
+    expect(same).toMatchObject({ changed: false, unchanged: true, commit: first.commit });
+    expect(same.folder).toBe(first.folder);
+    expect(await repo.head("main")).toBe(first.commit);
+    // Any file that differs, or a sequence value, is a change; so is asking for the commit.
+    const other = { ...files, "roles.sql": "CREATE ROLE app2;\n" };
+    const changedFile = await publish("b3", "2026-11-23T10:00:00.000Z", other);
+    expect(changedFile).toMatchObject({ changed: true });
+    const heartbeat = await publish("b4", "2026-11-24T10:00:00.000Z", other, {
+      commitUnchanged: true,
+    });
+    expect(heartbeat).toMatchObject({ changed: true, archived: [expect.any(String)] });
+    expect(heartbeat.unchanged).toBeUndefined();
+  });
+
   it("changes nothing when the branch already holds the same backup", async () => {
     const repo = new MemoryBackupRepo();
     const artifacts = await storeWith({ "database.sql": "x\n" });
@@ -82,6 +112,7 @@ describe("publishBackup", () => {
       manifest: m,
       artifacts,
       retention,
+      commitUnchanged: true,
       author: AUTHOR,
     });
     const again = await publishBackup({
@@ -90,6 +121,7 @@ describe("publishBackup", () => {
       manifest: m,
       artifacts,
       retention,
+      commitUnchanged: true,
       author: AUTHOR,
     });
     expect(again.changed).toBe(false);
@@ -106,6 +138,7 @@ describe("publishBackup", () => {
       manifest: manifest("a", "2026-11-20T10:00:00.000Z", { "database.sql": "x\n" }),
       artifacts,
       retention,
+      commitUnchanged: true,
       author: AUTHOR,
     });
     let raced = false;
@@ -126,6 +159,7 @@ describe("publishBackup", () => {
       manifest: manifest("b", "2026-11-21T10:00:00.000Z", { "database.sql": "x\n" }),
       artifacts,
       retention,
+      commitUnchanged: true,
       author: AUTHOR,
     });
     expect(raced).toBe(true);
@@ -146,6 +180,7 @@ describe("publishBackup", () => {
         manifest: manifest("c", "2026-11-21T10:00:00.000Z", {}),
         artifacts: new MemoryArtifactStore(),
         retention,
+        commitUnchanged: true,
         attempts: 2,
       }),
     ).rejects.toBeInstanceOf(BranchMovedError);
@@ -167,6 +202,7 @@ describe("publishBackup", () => {
           manifest: m,
           artifacts,
           retention: { keep: 2, keepDays: 8 },
+          commitUnchanged: true,
           now,
           author: AUTHOR,
         })

@@ -1,5 +1,5 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
-import type { Manifest } from "@tablesnap/core";
+import { type Manifest, sameContent } from "@tablesnap/core";
 import { BranchMovedError } from "./errors.ts";
 import { commitMessage } from "./message.ts";
 import { LATEST_DIR, planBackup, type Retention, readBaseState } from "./plan.ts";
@@ -18,11 +18,21 @@ export interface PublishOptions {
   readonly attempts?: number;
   /** Blobs the repository already holds for some of the files, by path (see BlobFeeder). */
   readonly written?: ReadonlyMap<string, string>;
+  /**
+   * Commit a backup whose content equals the latest's too (a heartbeat commit). By default such
+   * a backup writes nothing and the result is `unchanged`, naming the latest it matched.
+   */
+  readonly commitUnchanged?: boolean;
 }
 
 export interface PublishResult {
-  /** False when the branch already held this backup (same backup_id): nothing was written. */
+  /**
+   * False when nothing was written: the branch already held this backup (same backup_id), or
+   * the latest backup holds the same content (`unchanged`).
+   */
   readonly changed: boolean;
+  /** True when the latest backup held the same content: `commit`/`folder` are the ones it matched. */
+  readonly unchanged?: boolean;
   readonly commit: string;
   readonly tree: string;
   /** `backups/latest/<folder>`. */
@@ -56,6 +66,25 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
         commit: head,
         tree: await o.repo.treeOf(head),
         folder: `${LATEST_DIR}/${same.folder}`,
+        archived: [],
+        pruned: [],
+        reusedFiles: 0,
+        ...writes(),
+      };
+    }
+    const latest = base.latest.length === 1 ? base.latest[0] : undefined;
+    if (
+      head &&
+      !o.commitUnchanged &&
+      latest?.manifest &&
+      sameContent(latest.manifest, o.manifest)
+    ) {
+      return {
+        changed: false,
+        unchanged: true,
+        commit: head,
+        tree: await o.repo.treeOf(head),
+        folder: `${LATEST_DIR}/${latest.folder}`,
         archived: [],
         pruned: [],
         reusedFiles: 0,

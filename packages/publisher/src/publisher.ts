@@ -69,12 +69,14 @@ async function publish(d: PublisherDeps, run: RunWithTriggers, ctx: DeliveryCont
       manifest,
       artifacts: files,
       retention: target.retention,
+      commitUnchanged: target.commitUnchanged,
     });
   } finally {
     clearInterval(alive);
     await opened.close().catch(() => {});
   }
-  const status = manifest.status === "partial" ? "partial" : "succeeded";
+  const status =
+    manifest.status === "partial" ? "partial" : result.unchanged ? "unchanged" : "succeeded";
   const commitUrl = opened.commitUrl(result.commit);
   const t = await d.state.finishRun(run.id, status, {
     // The attempt published: a newer one may have started before this publisher took the run.

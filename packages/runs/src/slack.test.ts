@@ -1,6 +1,6 @@
 import type { RunWithTriggers, TriggerRecord } from "@tablesnap/state";
 import { describe, expect, it } from "vitest";
-import { reportOutcome } from "./slack.ts";
+import { outcomeText, reportOutcome } from "./slack.ts";
 import { silentLogger } from "./types.ts";
 
 function run(responseUrls: (string | null)[]): RunWithTriggers {
@@ -29,6 +29,21 @@ function recorder(status = 200) {
   }) as typeof fetch;
   return { posts, f };
 }
+
+describe("outcomeText", () => {
+  it("says an unchanged run matched a commit and committed nothing", () => {
+    const text = outcomeText(
+      { id: "r9", target: "app" },
+      {
+        ...{ status: "unchanged", commitSha: "0123456789abcdef", folder: "backups/latest/l" },
+        ...{ commitUrl: "https://github.com/a/b/commit/0123456789abcdef", changed: false },
+      },
+    );
+    expect(text).toBe(
+      ":white_check_mark: tablesnap backup of *app*: nothing changed since <https://github.com/a/b/commit/0123456789abcdef|0123456> (`backups/latest/l`), nothing committed (run r9)",
+    );
+  });
+});
 
 describe("reportOutcome", () => {
   it("answers each Slack command once and leaves the failure webhook out of a success", async () => {

@@ -4,7 +4,7 @@ import type { SlackSettings, WorkerLogger } from "./types.ts";
 
 export type Outcome =
   | {
-      readonly status: "succeeded" | "partial";
+      readonly status: "succeeded" | "unchanged" | "partial";
       readonly commitSha: string;
       readonly commitUrl?: string | undefined;
       readonly folder: string;
@@ -18,6 +18,9 @@ export function outcomeText(run: { id: string; target: string }, o: Outcome): st
     return `:x: tablesnap backup of *${run.target}* failed (run ${run.id}): ${o.error}`;
   }
   const where = o.commitUrl ? `<${o.commitUrl}|${o.commitSha.slice(0, 7)}>` : o.commitSha;
+  if (o.status === "unchanged") {
+    return `:white_check_mark: tablesnap backup of *${run.target}*: nothing changed since ${where} (\`${o.folder}\`), nothing committed (run ${run.id})`;
+  }
   const note =
     o.status === "partial" ? " (partial: some objects were skipped, see the manifest)" : "";
   return `:white_check_mark: tablesnap backup of *${run.target}* published as ${where} in \`${o.folder}\`${note} (run ${run.id})`;

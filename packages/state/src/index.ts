@@ -39,4 +39,4 @@ export type {
   TriggerEvent,
   TriggerRecord,
 } from "./types.ts";
-export { RUN_STATUSES, TABLE_STATUSES } from "./types.ts";
+export { GOOD_STATUSES, RUN_STATUSES, TABLE_STATUSES } from "./types.ts";

@@ -5,12 +5,19 @@ export const RUN_STATUSES = [
   "running",
   "publishing",
   "succeeded",
+  "unchanged",
   "partial",
   "failed",
 ] as const;
-/** `pending` waits for its quiet period; `running`/`publishing` are in progress; the rest are final. */
+/**
+ * `pending` waits for its quiet period; `running`/`publishing` are in progress; the rest are
+ * final. `unchanged`: a good backup whose content equalled the latest's, so nothing was
+ * committed; its commit is the one it matched.
+ */
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type FinalRunStatus = "succeeded" | "partial" | "failed";
+export type FinalRunStatus = "succeeded" | "unchanged" | "partial" | "failed";
+/** Final statuses of a good, complete backup: what freshness counts. */
+export const GOOD_STATUSES = ["succeeded", "unchanged"] as const;
 
 export const TABLE_STATUSES = ["pending", "running", "done", "failed", "skipped"] as const;
 export type TableStatus = (typeof TABLE_STATUSES)[number];

@@ -3,7 +3,7 @@ import { encodeCursor, type Run, type StateStore } from "@tablesnap/state";
 
 /** How far back to look for the backup before a run: 10 pages of 50 runs. */
 const PAGES = 10;
-const WITH_BACKUP = new Set(["succeeded", "partial"]);
+const WITH_BACKUP = new Set(["succeeded", "unchanged", "partial"]);
 
 /**
  * What a run's backup changed against the target's previous backup made by the services (the

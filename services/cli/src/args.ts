@@ -26,6 +26,8 @@ export interface BackupArgs {
   readonly pgBin: string | undefined;
   readonly keep: number;
   readonly keepDays: number;
+  /** Commit even when the backup's content equals the latest's (off: nothing is written). */
+  readonly commitUnchanged: boolean;
   readonly maxFileBytes: number;
   readonly trigger: Trigger;
   readonly json: boolean;
@@ -66,6 +68,8 @@ ${ENCRYPT_HELP}
   --pg-bin DIR            folder with pg_dump and pg_dumpall (or TABLESNAP_PG_BIN)
   --keep N                keep at least the newest N archives (default: 30)
   --keep-days D           keep every archive younger than D days (default: 30)
+  --commit-unchanged      commit even when nothing changed since the latest backup (default:
+                          such a run writes nothing and says which backup it matched)
   --max-file-bytes N      split files larger than N bytes into parts (default: 33554432)
   --source S              who triggered it: owner/repo, slack, cron, api, local (default: local)
   --event E               push | pr | schedule | manual (default: manual)
@@ -120,6 +124,7 @@ export function parseBackupArgs(
     pgBin: values["pg-bin"] ?? env["TABLESNAP_PG_BIN"],
     keep: int(values.keep, "--keep", 30, 0, 1_000_000),
     keepDays: int(values["keep-days"], "--keep-days", 30, 0, 1_000_000),
+    commitUnchanged: values["commit-unchanged"] ?? false,
     maxFileBytes: int(
       values["max-file-bytes"],
       "--max-file-bytes",
@@ -159,6 +164,7 @@ function parse(argv: readonly string[]) {
       "pg-bin": { type: "string" },
       keep: { type: "string" },
       "keep-days": { type: "string" },
+      "commit-unchanged": { type: "boolean" },
       "max-file-bytes": { type: "string" },
       source: { type: "string" },
       event: { type: "string" },

@@ -6,7 +6,9 @@ export function formatSummary({ manifest: m, publish: p }: BackupOutcome): strin
   const lines = [
     p.changed
       ? `committed ${p.commit.slice(0, 12)}: ${p.folder}`
-      : `unchanged: the branch already holds backup ${m.backup_id}`,
+      : p.unchanged
+        ? `unchanged: nothing changed since ${p.folder} (commit ${p.commit.slice(0, 12)}); nothing committed`
+        : `unchanged: the branch already holds backup ${m.backup_id}`,
     `  ${m.totals.tables} tables, ${m.totals.rows} rows, ${formatBytes(m.totals.bytes)} in ${m.totals.files} files, ${(m.duration_ms / 1000).toFixed(1)} s`,
   ];
   if (p.reusedFiles > 0) lines.push(`  ${p.reusedFiles} files unchanged since the previous backup`);

@@ -59,6 +59,7 @@ describe("tablesnap backup into a local repository", () => {
       repo,
       "--json",
       "--quiet",
+      "--commit-unchanged", // the database did not change: commit anyway, to be archived
     ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
@@ -88,11 +89,31 @@ describe("tablesnap backup into a local repository", () => {
     expect(now).toEqual(before);
   });
 
+  it("writes nothing when nothing changed, naming the backup it matched", async () => {
+    const head = await git(repo, "rev-parse", "HEAD");
+    const r = await tablesnap(["backup", "--database-url", db.url, "--repo", repo]);
+    expect(r.code, r.stderr).toBe(0);
+    const link = await readlink(join(repo, "backups/latest/latest"));
+    expect(r.stderr).toContain(
+      `unchanged: nothing changed since backups/latest/${link} (commit ${head.slice(0, 12)}); nothing committed`,
+    );
+    expect(await git(repo, "rev-parse", "HEAD")).toBe(head);
+    expect(await git(repo, "status", "--porcelain")).toBe("");
+    // A sequence that moved is a change, though no table's rows did.
+    const [seq] = await db.sql<{ name: string }[]>`
+      SELECT format('%I.%I', schemaname, sequencename) AS name FROM pg_sequences LIMIT 1`;
+    await db.sql`SELECT nextval(${seq?.name ?? ""}::regclass)`;
+    const moved = await tablesnap(["backup", "--database-url", db.url, "--repo", repo, "--json"]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout).publish).toMatchObject({ changed: true });
+    expect(await git(repo, "rev-list", "--count", "HEAD")).toBe("3");
+  });
+
   it("leaves a repository that plain git clones and checks", async () => {
     const clone = join(await mkdtemp(join(tmpdir(), "tsnap-clone-")), "c");
     await git(tmpdir(), "clone", "-q", repo, clone);
     await git(clone, "fsck", "--strict", "--no-progress");
-    expect(await git(clone, "rev-list", "--count", "HEAD")).toBe("2");
+    expect(await git(clone, "rev-list", "--count", "HEAD")).toBe("3");
     // And a clone is a fine --repo too.
     const r = await tablesnap([
       "backup",
@@ -104,9 +125,9 @@ describe("tablesnap backup into a local repository", () => {
       "--no-custom-dump",
     ]);
     expect(r.code).toBe(0);
-    expect(await git(clone, "rev-list", "--count", "HEAD")).toBe("3");
+    expect(await git(clone, "rev-list", "--count", "HEAD")).toBe("4");
     expect(
       (await git(clone, "ls-tree", "--name-only", "HEAD:backups/archive")).split("\n"),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
   });
 });

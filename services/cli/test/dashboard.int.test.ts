@@ -82,14 +82,15 @@ describe("the dashboard in a real browser, against serve with real runs", () => 
       ...s3Env(s3, bucket),
       GITHUB_API_URL: h.gh.url,
     });
-    // Real runs: two good backups of `app`, one failed run of `broken`.
-    for (let i = 0; i < 2; i++) {
+    // Real runs: two good backups of `app` (the second found nothing changed), one failed run
+    // of `broken`.
+    for (const [i, expected] of ["succeeded", "unchanged"].entries()) {
       await queue("app");
       await until(
-        "app's run to succeed",
+        `app's run to end ${expected}`,
         async () => {
-          const r = await newestEndedRun(serve, 60_000, "app");
-          return r.status === "succeeded" && (await runsOf("app")).length === i + 1 ? r : undefined;
+          const runs = await runsOf("app");
+          return runs.length === i + 1 && runs[0]?.status === expected ? runs[0] : undefined;
         },
         90_000,
         serve.logs,

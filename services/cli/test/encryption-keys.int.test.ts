@@ -172,7 +172,7 @@ describe("tablesnap backup --github --encrypt-to", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("an unchanged encrypted database costs at most 3 GitHub writes and no blob", async () => {
+  it("an unchanged encrypted database writes nothing; as a heartbeat, at most 3 writes and no data blob", async () => {
     const key = await newKey(dir, "gh");
     const db = await dbs.create("tsnap_enc_gh");
     await db.sql.unsafe(`
@@ -185,7 +185,13 @@ describe("tablesnap backup --github --encrypt-to", () => {
     expect(first.code, first.stderr).toBe(0);
     const before = await blobNames(h.bare(repo));
     h.gh.resetCounts();
-    const second = await h.backup([...args, "--quiet", "--json"]);
+    const same = await h.backup([...args, "--quiet", "--json"]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout).publish).toMatchObject({ unchanged: true });
+    expect(h.gh.counts().writes).toBe(0);
+    expect((await blobNames(h.bare(repo))).size).toBe(before.size);
+    h.gh.resetCounts();
+    const second = await h.backup([...args, "--quiet", "--json", "--commit-unchanged"]);
     expect(second.code, second.stderr).toBe(0);
     expect(h.gh.counts().writes).toBeLessThanOrEqual(3);
     const added = [...(await blobNames(h.bare(repo)))].filter((b) => !before.has(b));

@@ -164,12 +164,13 @@ describe("tablesnap backup --encrypt-to: age encryption of chosen tables", () =>
     expect(await userObjects(target.sql)).toEqual([]);
   });
 
-  it("an unchanged second backup reuses every ciphertext: no new blob but its manifest", async () => {
+  it("an unchanged second backup committed anyway reuses every ciphertext: no new blob but its manifest", async () => {
     const gitDir = join(repo, ".git");
     const before = await blobNames(gitDir);
     const r = await tablesnap([
       ...["backup", "--database-url", source.url, "--repo", repo, "--quiet", "--json"],
       ...["--encrypt-to", keyA.recipient, "--encrypt", "public.*"],
+      "--commit-unchanged", // by default an unchanged backup commits nothing at all
     ]);
     expect(r.code, r.stderr).toBe(0);
     const added = [...(await blobNames(gitDir))].filter((b) => !before.has(b));

@@ -39,12 +39,18 @@ describe("tablesnap backup --github and --git-remote", () => {
     await h?.close();
   });
 
-  it("gives an empty repository its first backup, then archives it; unchanged costs at most 4 writes", async () => {
+  it("gives an empty repository its first backup; unchanged writes nothing, or 3 writes as a heartbeat", async () => {
     const repo = await h.createRepo("backups");
     const first = await h.backup(["--database-url", db.url, "--github", repo]);
     expect(first.stderr).toMatch(/committed [0-9a-f]{12}: backups\/latest\/latest_/);
     expect(first.stderr).toMatch(/\d+ write requests to GitHub/);
     expect(first.code).toBe(0);
+
+    h.gh.resetCounts();
+    const same = await h.backup(["--database-url", db.url, "--github", repo, "--json", "--quiet"]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout).publish).toMatchObject({ changed: false, unchanged: true });
+    expect(h.gh.counts().writes).toBe(0);
 
     h.gh.resetCounts();
     const second = await h.backup([
@@ -54,6 +60,7 @@ describe("tablesnap backup --github and --git-remote", () => {
       repo,
       "--json",
       "--quiet",
+      "--commit-unchanged",
     ]);
     expect(second.code).toBe(0);
     const out = JSON.parse(second.stdout) as JsonOut;
@@ -101,7 +108,14 @@ describe("tablesnap backup --github and --git-remote", () => {
     const [owner = "", name = ""] = repo.split("/");
     expect((await h.backup(["--database-url", db.url, "--github", repo, "--quiet"])).code).toBe(0);
     h.gh.protectBranch(owner, name, "main");
-    const refused = await h.backup(["--database-url", db.url, "--github", repo]);
+    // Nothing changed since: --commit-unchanged makes it try to commit all the same.
+    const refused = await h.backup([
+      "--database-url",
+      db.url,
+      "--github",
+      repo,
+      "--commit-unchanged",
+    ]);
     expect(refused.code).toBe(1);
     const line = errorLine(refused.stderr);
     expect(line).toMatch(
@@ -113,7 +127,13 @@ describe("tablesnap backup --github and --git-remote", () => {
     await cp(m?.[1] ?? "", kept, { recursive: true });
 
     h.gh.unprotectBranch(owner, name, "main");
-    const resumed = await h.backup(["--github", repo, "--resume", m?.[1] ?? ""]);
+    const resumed = await h.backup([
+      "--github",
+      repo,
+      "--resume",
+      m?.[1] ?? "",
+      "--commit-unchanged",
+    ]);
     expect(resumed.stderr).toMatch(/publishing the dump in /);
     expect(resumed.code).toBe(0);
     await expect(stat(m?.[1] ?? "")).rejects.toThrow(); // published, so removed
@@ -148,7 +168,7 @@ describe("tablesnap backup --github and --git-remote", () => {
 
   it("--git-remote backs up into a bare repository and archives the previous backup", async () => {
     const remote = h.bare(await h.createRepo("pushed"));
-    for (let i = 0; i < 2; i++) {
+    for (const more of [[], ["--commit-unchanged"], []]) {
       const r = await tablesnap([
         "backup",
         "--database-url",
@@ -156,9 +176,11 @@ describe("tablesnap backup --github and --git-remote", () => {
         "--git-remote",
         remote,
         "--quiet",
+        ...more,
       ]);
       expect(r.code).toBe(0);
     }
+    // The third run found nothing changed: it pushed nothing.
     const clone = await cloneAndFsck(remote);
     expect(await git(clone, "rev-list", "--count", "HEAD")).toBe("2");
     const link = await git(clone, "show", "HEAD:backups/latest/latest");

@@ -152,7 +152,9 @@ export function newestEndedRun(s: Serving, timeoutMs: number, target = "default"
       });
       const { runs } = (await r.json()) as { runs: RunSummary[] };
       const first = runs[0];
-      return first && ["succeeded", "partial", "failed"].includes(first.status) ? first : undefined;
+      return first && ["succeeded", "unchanged", "partial", "failed"].includes(first.status)
+        ? first
+        : undefined;
     },
     timeoutMs,
     s.logs,

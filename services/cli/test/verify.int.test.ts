@@ -16,6 +16,8 @@ describe("tablesnap verify", () => {
     await db.sql`insert into t select g, md5(g::text) from generate_series(1, 500) g`;
     repo = join(await mkdtemp(join(tmpdir(), "tsnap-verify-")), "repo");
     for (let i = 0; i < 2; i++) {
+      // A row more each time: a backup identical to the latest would commit nothing.
+      await db.sql`insert into t values (${1000 + i}, 'new')`;
       const r = await tablesnap([
         "backup",
         "--database-url",

@@ -25,6 +25,7 @@ async function publish(repo: BackupRepo, id: string, time: string) {
     manifest: manifestOf(id, time, files),
     artifacts: await storeOf(files),
     retention: { keep: 30, keepDays: 30 },
+    commitUnchanged: true, // every backup here holds the same files: commit each anyway
   });
 }
 

@@ -27,6 +27,7 @@ function publish(repo: BackupRepo, id: string, time: string) {
       manifest: manifestOf(id, time, files),
       artifacts,
       retention,
+      commitUnchanged: true, // every backup here holds the same files: commit each anyway
     }),
   );
 }

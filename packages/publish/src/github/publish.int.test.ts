@@ -26,7 +26,13 @@ function backupFiles(rows: string): Files {
   };
 }
 
-async function publish(repo: BackupRepo, id: string, time: string, files: Files) {
+async function publish(
+  repo: BackupRepo,
+  id: string,
+  time: string,
+  files: Files,
+  commitUnchanged = true,
+) {
   return publishBackup({
     repo,
     branch: "main",
@@ -34,6 +40,7 @@ async function publish(repo: BackupRepo, id: string, time: string, files: Files)
     artifacts: await storeOf(files),
     retention,
     now,
+    commitUnchanged,
   });
 }
 
@@ -102,6 +109,15 @@ describe("GitHubBackupRepo through publishBackup", () => {
     h.gh.resetCounts();
     const again = await publish(repo, "b3", "2026-11-22T12:00:00Z", backupFiles("1\n2\n"));
     expect(again).toMatchObject({ changed: false, commit: third.commit, writes: 0 });
+    // Nor does a new backup of the same content, unless a heartbeat commit is asked for.
+    const files = backupFiles("1\n2\n");
+    const same = await publish(repo, "b4", "2026-11-22T13:00:00Z", files, false);
+    expect(same).toMatchObject({
+      changed: false,
+      unchanged: true,
+      commit: third.commit,
+      writes: 0,
+    });
   });
 
   it("keeps every request under the size limit by splitting the tree into several requests", async () => {

@@ -1,6 +1,7 @@
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "../cursor.ts";
 import { ACTIVE } from "../rules.ts";
 import {
+  GOOD_STATUSES,
   type ListRunsOptions,
   type Run,
   type RunDetail,
@@ -48,7 +49,7 @@ export class MemoryReads {
     };
     return {
       target,
-      lastSuccess: latest(["succeeded"]),
+      lastSuccess: latest([...GOOD_STATUSES]),
       lastFailure: latest(["failed"]),
       lastPartial: latest(["partial"]),
       running: latest(ACTIVE),

@@ -13,7 +13,7 @@ import type {
   TargetSummary,
   TriggerRecord,
 } from "../types.ts";
-import { TABLE_STATUSES } from "../types.ts";
+import { GOOD_STATUSES, TABLE_STATUSES } from "../types.ts";
 import { runs, runTables, triggers } from "./schema.ts";
 
 /** The read side of the pg adapter: what the status API asks. */
@@ -44,7 +44,7 @@ async function latest(db: Db, target: string, statuses: readonly RunStatus[]): P
 
 export async function targetSummary(db: Db, target: string): Promise<TargetSummary> {
   const [lastSuccess, lastFailure, lastPartial, running, pending] = await Promise.all([
-    latest(db, target, ["succeeded"]),
+    latest(db, target, [...GOOD_STATUSES]),
     latest(db, target, ["failed"]),
     latest(db, target, ["partial"]),
     latest(db, target, ACTIVE),

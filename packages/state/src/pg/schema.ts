@@ -24,7 +24,7 @@ export const runs = state.table(
     id: text().primaryKey(),
     target: text().notNull(),
     status: text({
-      enum: ["pending", "running", "publishing", "succeeded", "partial", "failed"],
+      enum: ["pending", "running", "publishing", "succeeded", "unchanged", "partial", "failed"],
     }).notNull(),
     createdAt: at("created_at").notNull(),
     notBefore: at("not_before").notNull(),
@@ -42,7 +42,7 @@ export const runs = state.table(
   (t) => [
     check(
       "runs_status_check",
-      sql`status in ('pending','running','publishing','succeeded','partial','failed')`,
+      sql`status in ('pending','running','publishing','succeeded','unchanged','partial','failed')`,
     ),
     // The per-target guarantees, enforced by the database whatever the callers do.
     uniqueIndex("runs_one_pending_per_target").on(t.target).where(sql`status = 'pending'`),

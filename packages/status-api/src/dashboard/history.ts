@@ -3,7 +3,7 @@ import type { ListedRun, TriggerRecord } from "@tablesnap/state";
 import { html } from "hono/html";
 import { type Html, jsonIsland } from "./layout.ts";
 
-export const ENDED = new Set(["succeeded", "partial", "failed"]);
+export const ENDED = new Set(["succeeded", "unchanged", "partial", "failed"]);
 
 /** `2026-12-04 16:05:27Z` */
 export function when(d: Date | null): string {

@@ -66,6 +66,7 @@ export async function remoteBackup(
         manifest,
         artifacts,
         retention: { keep: args.keep, keepDays: args.keepDays },
+        commitUnchanged: args.commitUnchanged,
       }),
     ).catch((e: unknown) => {
       throw new PublishFailedError(e, dir);

@@ -73,6 +73,7 @@ async function localBackup(
         artifacts,
         retention: { keep: args.keep, keepDays: args.keepDays },
         written,
+        commitUnchanged: args.commitUnchanged,
       });
       await session.syncWorkTree(args.branch);
       return r;

@@ -65,6 +65,8 @@ describe("end to end: bursts and duplicate deliveries", () => {
     // is the only other run and holds only the marker.
     const c = await stack.push({ delivery });
     expect(c.status, c.body).toBeLessThan(300);
+    // The marker's push changed the data, as a push does: its run commits.
+    await source.sql`insert into users values (100001, 'marker')`;
     const marker = await stack.push();
     expect(marker.status, marker.body).toBeLessThan(300);
     const markerRun = await stack.finished(await stack.runOf(marker.delivery));

@@ -92,7 +92,7 @@ export interface RunView {
   tables?: TableView[];
 }
 
-export const FINAL = ["succeeded", "partial", "failed"];
+export const FINAL = ["succeeded", "unchanged", "partial", "failed"];
 
 /** The commits of a bare repository's HEAD after `git clone` + `git fsck --strict` of both. */
 export async function cloneCommits(bare: string): Promise<{ count: number; head: string }> {

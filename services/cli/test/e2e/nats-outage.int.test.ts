@@ -33,6 +33,8 @@ describe("end to end: NATS outage", () => {
     expect(before.status, before.body).toBeLessThan(300);
     const firstRun = await s.finished(await s.runOf(before.delivery));
     expect(firstRun.status, s.logs).toBe("succeeded");
+    // The next push changes the data, as pushes do: its run commits.
+    await source.sql`insert into users values (100001, 'after the outage')`;
 
     await shared.nats.kill();
     const refused = await s.push();

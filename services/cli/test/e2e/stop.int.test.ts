@@ -35,6 +35,7 @@ describe("end to end: SIGTERM after a failure", () => {
     // The backup branch becomes protected: the next run dumps, then fails to publish.
     const [owner = "", repo = ""] = s.repo.split("/");
     shared.h.gh.protectBranch(owner, repo, "main");
+    await source.sql`insert into users values (100001, 'changed')`; // so there is a commit to make
     const bad = await s.push();
     expect(bad.status, bad.body).toBeLessThan(300);
     const failed = await s.finished(await s.runOf(bad.delivery));

@@ -1,0 +1,2 @@
+ALTER TABLE "tablesnap"."runs" DROP CONSTRAINT "runs_status_check";--> statement-breakpoint
+ALTER TABLE "tablesnap"."runs" ADD CONSTRAINT "runs_status_check" CHECK (status in ('pending','running','publishing','succeeded','unchanged','partial','failed'));
