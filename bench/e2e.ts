@@ -46,6 +46,8 @@ const { values } = parseArgs({
     rows: { type: "string", default: "3000" },
     runtime: { type: "string", default: "node" },
     smoke: { type: "boolean", default: false },
+    /** Run `serve` from this entry point, e.g. the bundle services/cli/dist/main.js. */
+    cli: { type: "string", default: CLI },
   },
 });
 const RUNTIMES: Record<string, (cli: string) => [string, ...string[]]> = {
@@ -180,7 +182,7 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const [bin, ...args] = runtime(CLI);
+    const [bin, ...args] = runtime(values.cli);
     child = spawn(bin, [...args, "serve"], {
       cwd: ROOT,
       env: {

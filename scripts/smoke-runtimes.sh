@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backs up the hard-cases database with the same CLI source under Node, Bun and Deno, and checks
+# Backs up the hard-cases database with the same CLI bundle under Node, Bun and Deno, and checks
 # each run made one commit whose table files are the same blobs as Node's; then encrypts with age
 # and decrypts under each runtime. Then runs `serve` under
 # each runtime: a signed push webhook must become a published commit (bench/e2e.ts --smoke, with
@@ -24,10 +24,13 @@ env -i HOME="$HOME" PATH=/usr/bin:/bin TABLESNAP_DATABASE_URL="$url" \
   ./tablesnap backup --repo "$work/launcher" --no-custom-dump --quiet
 [ "$(git -C "$work/launcher" rev-list --count HEAD)" = 1 ] || { echo "launcher: no commit" >&2; exit 1; }
 
+# The bundle the launcher built (scripts/build-cli.ts): what users run, under each runtime.
+bundle=services/cli/dist/main.js
+[ -f "$bundle" ] || { echo "the launcher built no bundle at $bundle" >&2; exit 1; }
 declare -A cmd=(
-  [node]="node services/cli/src/main.ts"
-  [bun]="bun services/cli/src/main.ts"
-  [deno]="deno run --allow-all services/cli/src/main.ts"
+  [node]="node $bundle"
+  [bun]="bun $bundle"
+  [deno]="deno run --allow-all $bundle"
 )
 for rt in node bun deno; do
   echo "-- $rt"
@@ -63,6 +66,6 @@ echo "smoke: node, bun and deno encrypted with age and decrypted every file back
 
 for rt in node bun deno; do
   echo "-- serve under $rt"
-  node bench/e2e.ts --rounds 1 --tables 3 --rows 100 --runtime "$rt" --smoke
+  node bench/e2e.ts --rounds 1 --tables 3 --rows 100 --runtime "$rt" --cli "$PWD/$bundle" --smoke
 done
 echo "smoke: serve turned a webhook into a commit and stopped on SIGTERM under node, bun and deno"

@@ -2,7 +2,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Trigger, UsageError } from "@tablesnap/core";
 import type { EncryptionSettings } from "@tablesnap/encryption";
-import { ENCRYPT_HELP, ENCRYPT_OPTIONS, encryptionOf } from "./encryption-args.ts";
+import { ENCRYPT_OPTIONS, encryptionOf } from "./encryption-args.ts";
 import { parseFlags } from "./flags.ts";
 import { type BackupTarget, parseTarget } from "./target-args.ts";
 import { databaseUrlOf } from "./url-flags.ts";
@@ -33,53 +33,6 @@ export interface BackupArgs {
   readonly json: boolean;
   readonly quiet: boolean;
 }
-
-export const BACKUP_HELP = `Usage: tablesnap backup --database-url URL --repo DIR [options]
-       tablesnap backup --database-url URL --github OWNER/REPO [--github-api-url URL] [options]
-       tablesnap backup --database-url URL --git-remote URL [options]
-
-Backs up a whole PostgreSQL database, at one point in time, into a git repository:
-backups/latest/latest_<time>/ (one folder per table), the previous one moved to backups/archive/.
-
-  --database-url URL      the database to back up (or TABLESNAP_DATABASE_URL); a URL with a
-                          password only in the variable (or PGPASSWORD): the process list
-                          shows command lines to every user
-  --repo DIR              the backup repository on disk; created when missing
-  --github OWNER/REPO     a GitHub repository, written through the REST API; credentials from
-                          GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or
-                          GITHUB_APP_PRIVATE_KEY_FILE) with GITHUB_APP_INSTALLATION_ID optional
-  --github-api-url URL    GitHub Enterprise Server (https://HOST/api/v3) or an emulator
-                          (or GITHUB_API_URL; default https://api.github.com)
-  --git-remote URL        any git remote (https, ssh, a path), pushed over the git protocol
-                          with git's own credentials; for first backups too big for the API
-  --work-dir DIR          where --github and --git-remote stage the dump (default:
-                          TABLESNAP_WORK_DIR, else ~/.cache/tablesnap); kept there when the
-                          publish fails
-  --resume DIR            publish a dump kept by a failed run instead of dumping again
-  --branch NAME           branch to commit to (default: main)
-  --jobs N                tables copied at once (default: 2)
-  --include-schema S      back up only these schemas (repeatable)
-  --exclude-schema S      leave these schemas out (repeatable)
-  --no-custom-dump        skip the per-schema pg_dump archive <schema>/<schema>.dump
-  --role-passwords        keep role password hashes in roles.sql (off: no hash is ever written,
-                          and restoring the roles says which need a password set; with
-                          encryption on they are stored encrypted)
-${ENCRYPT_HELP}
-  --pg-bin DIR            folder with pg_dump and pg_dumpall (or TABLESNAP_PG_BIN)
-  --keep N                keep at least the newest N archives (default: 30)
-  --keep-days D           keep every archive younger than D days (default: 30)
-  --commit-unchanged      commit even when nothing changed since the latest backup (default:
-                          such a run writes nothing and says which backup it matched)
-  --max-file-bytes N      split files larger than N bytes into parts (default: 33554432)
-  --source S              who triggered it: owner/repo, slack, cron, api, local (default: local)
-  --event E               push | pr | schedule | manual (default: manual)
-  --ref R                 commit sha, schedule name or user (default: $USER or "cli")
-  --json                  print the result as JSON on stdout
-  --quiet                 no progress on stderr
-
-Exit codes: 0 done, 1 failed (nothing committed; with --github or --git-remote the dump is kept
-and the message says where), 2 bad usage, 3 partial (some tables skipped, the rest committed),
-130 interrupted (nothing committed).`;
 
 /** Parses `tablesnap backup` flags; environment fallbacks come from `env` (read in main.ts). */
 export function parseBackupArgs(

@@ -9,17 +9,6 @@ import {
   tableMatcher,
 } from "@tablesnap/encryption";
 
-export const ENCRYPT_HELP = `  --encrypt-to RECIPIENT  encrypt with age to this public key (age1…; repeatable): every table's
-                          data, roles.sql and the per-schema archives of their schemas
-  --encrypt-to-file FILE  recipients from a file, one per line (repeatable)
-  --encrypt S.T           encrypt only these tables' data (schema.table globs such as public.*
-                          or auth.users; repeatable; default: every table)
-  --encrypt-schema        encrypt those tables' schema.sql too (default: readable, so reviewers
-                          still see structure diffs)`;
-
-export const IDENTITY_HELP = `  --identity FILE         age identity file for encrypted files (repeatable; or
-                          TABLESNAP_AGE_IDENTITY_FILE)`;
-
 /** The backup flags that encrypt; they share one parseArgs with the rest. */
 export const ENCRYPT_OPTIONS = {
   "encrypt-to": { type: "string", multiple: true },

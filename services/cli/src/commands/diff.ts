@@ -14,32 +14,12 @@ import {
   readAll,
   readManifest,
 } from "@tablesnap/restore";
-import { IDENTITY_HELP, identityFilesOf, loadIdentities } from "../encryption-args.ts";
+import { identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import { type BackupTarget, parseTarget } from "../target-args.ts";
 import { backupIn, previousBackupName } from "./reader.ts";
 
 const run = promisify(execFile);
-
-export const DIFF_HELP = `Usage: tablesnap diff [--repo DIR | --github OWNER/REPO] [FROM] [TO] [options]
-
-What changed between two backups, read from the backup repository alone (no database): tables
-added and removed, and for each changed table its rows added, removed and changed, matched by
-primary key (tables without one are compared as multisets of rows), and its schema.sql as a
-unified diff. Streams: memory stays bounded whatever the size of a table.
-
-  FROM, TO                backups as restore --backup names them: latest, latest_<time>, or an
-                          archive folder name (default: the newest archive, and latest)
-  --repo DIR              the backup repository (default: the current folder)
-  --github OWNER/REPO     read a GitHub repository through the REST API instead (no clone),
-                          with GITHUB_TOKEN or a GitHub App's credentials, as backup takes them
-  --github-api-url URL    GitHub Enterprise Server or an emulator (or GITHUB_API_URL)
-  --branch NAME           the branch to read (default: main)
-${IDENTITY_HELP}
-  --rows                  print every row added (+), removed (-) and changed (~ new, then the old)
-  --json                  print the result as JSON
-
-Exit codes: 0 done (changes or none), 1 failed, 2 bad usage.`;
 
 export interface DiffArgs {
   /** A local repository, or a GitHub repository read through the API. */

@@ -1,34 +1,10 @@
 import { UsageError } from "@tablesnap/core";
 import { type DrillReport, runDrill } from "@tablesnap/restore";
-import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
+import { loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
 import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
-
-export const DRILL_HELP = `Usage: tablesnap drill --from <backup folder> --scratch-url URL [options]
-       tablesnap drill --repo DIR [--backup latest|<folder name>] --scratch-url URL [options]
-
-The automated restore test. Creates a throw-away database on the server of --scratch-url,
-restores the backup into it, reads every restored table again with the same ordered COPY the
-backup used, compares each table's sha256 and row count with manifest.json, and drops the
-database. One line per table that does not match.
-
-  --from DIR / --repo DIR --backup NAME --branch NAME    the backup, as for restore
-${IDENTITY_HELP}
-  --scratch-url URL       a server the drill may create a database on (its path is ignored), or
-                          TABLESNAP_SCRATCH_URL; a URL with a password only there (or PGPASSWORD)
-  --scratch-template NAME make the scratch database from this template (default template0); a
-                          Supabase backup needs one shaped like a new project (see
-                          docs/operations.md, "Restoring into Supabase")
-  --schema S, --table S.T restore and compare only these (repeatable)
-  --jobs N                connections (default 2)
-  --roles                 create missing roles first (see restore --help)
-  --keep                  leave the scratch database for inspection
-  --json                  print the report as JSON on stdout
-  --quiet                 no progress lines
-
-Exit codes: 0 every table matches, 1 a mismatch or a failed restore, 2 bad usage.`;
 
 export interface DrillArgs extends BackupSource {
   readonly scratchUrl: string;

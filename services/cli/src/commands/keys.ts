@@ -2,30 +2,9 @@ import { randomBytes } from "node:crypto";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
 import { GitTreeReader, openLocalRepo, type RekeyResult, rekeyLatest } from "@tablesnap/publish";
-import {
-  encryptionOf,
-  IDENTITY_HELP,
-  identityFilesOf,
-  loadIdentities,
-} from "../encryption-args.ts";
+import { encryptionOf, identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
-
-export const KEYS_HELP = `Usage: tablesnap keys rotate --repo DIR --identity FILE --encrypt-to RECIPIENT [options]
-
-Re-encrypts every encrypted file of the latest backup to a new set of recipients, in one commit
-on the same folder. Archives keep the keys they had, and git history keeps the old ciphertext
-until it is rewritten: see docs/operations.md "Retiring a key".
-
-  --repo DIR              the backup repository on disk
-  --branch NAME           the branch (default: main)
-${IDENTITY_HELP}
-                          a key that opens the backup now
-  --encrypt-to RECIPIENT  who can open it after (repeatable); the whole new set, old keys you
-                          keep included
-  --encrypt-to-file FILE  recipients from a file, one per line (repeatable)
-
-Exit codes: 0 re-keyed, 1 failed (nothing committed), 2 bad usage.`;
 
 export interface KeysArgs {
   readonly repo: string;

@@ -1,44 +1,10 @@
 import { formatBytes, UsageError } from "@tablesnap/core";
 import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
-import { IDENTITY_HELP, loadIdentities } from "../encryption-args.ts";
+import { loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
 import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
-
-export const RESTORE_HELP = `Usage: tablesnap restore --from <backup folder> --database-url URL [options]
-       tablesnap restore --repo DIR [--backup latest|<folder name>] --database-url URL [options]
-
-Restores a backup into a database. Every file it will use is checked against manifest.json first;
-on a missing or changed file it stops before writing anything. A whole restore needs an empty
-database and runs in one transaction (unless --jobs > 1); --schema and --table restore parts of
-it, replacing the rows of tables that already exist in one transaction.
-
-  --from DIR              a backup folder (in a clone or a plain copy; symlinks are followed)
-  --repo DIR              read the backup straight from git (no checkout needed)
-  --backup NAME           with --repo: latest (default), a latest_<time> or an archive folder name
-  --branch NAME           with --repo: the branch to read (default: main)
-${IDENTITY_HELP}
-  --database-url URL      the target database (postgres://user@host:port/database), or
-                          TABLESNAP_RESTORE_URL; a URL with a password only there (or PGPASSWORD)
-  --schema S              restore schema S: its objects and its tables (repeatable)
-  --table S.T             restore table T of schema S (repeatable); a partitioned table brings
-                          its partitions
-  --no-deps               with --schema/--table: restore exactly what was named; by default the
-                          types, domains, sequences, functions and schema it needs and the target
-                          lacks come along (and are named)
-  --jobs N                whole restore: load tables on N connections (default 1 = one transaction)
-  --roles                 create the roles of roles.sql the target lacks (existing ones are left
-                          as they are, and named)
-  --supabase              treat the target as Supabase (detected when it has Supabase's schemas
-                          and roles); --no-supabase turns detection off
-  --dry-run               run the whole restore in a transaction and roll it back: every check
-                          the real run makes (privileges, existing objects, foreign keys), the
-                          plan printed, nothing written; it takes the real run's locks and time
-  --json                  print the report as JSON on stdout
-  --quiet                 no progress
-
-Exit codes: 0 restored, 1 failed (nothing committed, or undone), 2 bad usage, 130 interrupted.`;
 
 export interface RestoreArgs extends BackupSource {
   readonly databaseUrl: string;

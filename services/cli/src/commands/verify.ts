@@ -1,26 +1,8 @@
 import { UsageError } from "@tablesnap/core";
 import { type VerifyReport, verifyBackup } from "@tablesnap/restore";
-import { IDENTITY_HELP, identityFilesOf, loadIdentities } from "../encryption-args.ts";
+import { identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import { type BackupSource, openReader } from "./reader.ts";
-
-export const VERIFY_HELP = `Usage: tablesnap verify <backup folder>
-       tablesnap verify --repo DIR [--backup latest|<folder name>] [--branch main]
-
-Re-hashes every file of a backup and compares it with its manifest.json: every file listed is
-there with its size and sha256, nothing is there that is not listed, every table has its files.
-One line per problem on stdout.
-
-  <backup folder>         a backup folder (in a clone or a plain copy; symlinks are followed)
-  --repo DIR              read the backup straight from git instead (no checkout needed)
-  --backup NAME           latest (default), a latest_<time> folder or an archive folder name
-  --branch NAME           the branch to read (default: main)
-${IDENTITY_HELP}
-                          without one, encrypted files are checked as stored (their sha256),
-                          and the summary says how many were not opened
-  --json                  print the report as JSON
-
-Exit codes: 0 every check holds, 1 a problem was found, 2 bad usage.`;
 
 export interface VerifyArgs extends BackupSource {
   readonly json: boolean;
