@@ -27,6 +27,7 @@ import { kbToMb, log, round1, round3, sec } from "./lib/format.ts";
 import { HeldWatch } from "./lib/held.ts";
 import { measure, median, type RunResult } from "./lib/measure.ts";
 import { hostInfo, intOption, printTimes, writeReport } from "./lib/report.ts";
+import { smallRun } from "./lib/small-run.ts";
 
 const DB = "tablesnap_bench_s20";
 const SCALE = 20;
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
       C: await phaseRun(VARIANTS[2]?.command ?? TABLESNAP_DEFAULT, out.C),
     };
     const big = opts.big ? await bigRun(work, recipient) : undefined;
+    const small = await smallRun(work, opts.rounds);
 
     const walls = (from: PerVariant<RunResult[]>) => ({
       A: from.A.map((r) => round1(r.ms)),
@@ -222,6 +224,7 @@ async function main(): Promise<void> {
       },
       phases,
       big,
+      small,
     };
     await writeReport("dump", startedAt, report);
   } finally {

@@ -31,7 +31,7 @@ export async function psql(db: string, sql: string): Promise<string> {
   return stdout.trim();
 }
 
-async function databaseExists(db: string): Promise<boolean> {
+export async function databaseExists(db: string): Promise<boolean> {
   return (await psql("postgres", `select 1 from pg_database where datname = '${db}'`)) === "1";
 }
 

@@ -39,8 +39,15 @@ export class HeldWatch {
     this.#timer = setInterval(() => this.#child.stdin.write(query), POLL_MS);
   }
 
-  /** Stops sampling; the time the source was held, in ms (0 when no snapshot was seen). */
-  async stop(): Promise<number> {
+  #stopped: Promise<number> | undefined;
+
+  /** Stops sampling (once); the time the source was held, in ms (0 when none was seen). */
+  stop(): Promise<number> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<number> {
     clearInterval(this.#timer);
     const exited = new Promise<void>((resolve) => this.#child.once("exit", () => resolve()));
     this.#child.stdin.end();
