@@ -305,6 +305,8 @@ async function main(): Promise<void> {
       result,
     });
     if (values.smoke) {
+      await dashboardSmoke(base);
+      log(`dashboard under ${values.runtime}: sign-in, overview and uPlot served`);
       // As deployed: SIGTERM stops serve cleanly, whatever the runtime.
       c.kill("SIGTERM");
       const code = await Promise.race([exited, sleep(20_000).then(() => "timeout" as const)]);
@@ -466,3 +468,24 @@ function printTable(all: readonly Round[]): void {
 }
 
 await main();
+
+/** The dashboard answers under this runtime: sign-in, the overview, its chart library. */
+async function dashboardSmoke(base: string): Promise<void> {
+  const anonymous = await fetch(`${base}/`, { redirect: "manual" });
+  if (anonymous.status !== 303) throw new Error(`GET / without a token: ${anonymous.status}`);
+  const login = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: API_TOKEN, next: "/" }).toString(),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  if (login.status !== 303 || cookie === "") throw new Error(`POST /login: ${login.status}`);
+  const page = await fetch(`${base}/`, { headers: { cookie } });
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes('data-target="default"'))
+    throw new Error(`GET / signed in: ${page.status}`);
+  const lib = await fetch(`${base}/ui/assets/uPlot.iife.min.js`);
+  if (lib.status !== 200 || (await lib.text()).length < 10_000)
+    throw new Error(`GET /ui/assets/uPlot.iife.min.js: ${lib.status}`);
+}

@@ -68,4 +68,4 @@ for rt in node bun deno; do
   echo "-- serve under $rt"
   node bench/e2e.ts --rounds 1 --tables 3 --rows 100 --runtime "$rt" --cli "$PWD/$bundle" --smoke
 done
-echo "smoke: serve turned a webhook into a commit and stopped on SIGTERM under node, bun and deno"
+echo "smoke: serve turned a webhook into a commit, served its dashboard and stopped on SIGTERM under node, bun and deno"
