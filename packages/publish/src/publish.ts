@@ -2,7 +2,7 @@ import type { ArtifactStore } from "@tablesnap/artifacts";
 import { type Manifest, sameContent } from "@tablesnap/core";
 import { BranchMovedError } from "./errors.ts";
 import { commitMessage } from "./message.ts";
-import { LATEST_DIR, planBackup, type Retention, readBaseState } from "./plan.ts";
+import { type BaseState, LATEST_DIR, planBackup, type Retention, readBaseState } from "./plan.ts";
 import type { BackupRepo } from "./types.ts";
 
 export interface PublishOptions {
@@ -23,6 +23,11 @@ export interface PublishOptions {
    * a backup writes nothing and the result is `unchanged`, naming the latest it matched.
    */
   readonly commitUnchanged?: boolean;
+  /**
+   * What the branch held when the caller last read it (`readBaseState` of `head`): used as is
+   * while the branch still points at `head`, since it depends on that commit alone.
+   */
+  readonly base?: { readonly head: string | null; readonly state: BaseState };
 }
 
 export interface PublishResult {
@@ -58,7 +63,10 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
     start === undefined ? {} : { writes: (o.repo.writes?.() ?? start) - start };
   for (let attempt = 1; ; attempt++) {
     const head = await o.repo.head(o.branch);
-    const base = await readBaseState(o.repo, head);
+    const base =
+      o.base !== undefined && o.base.head === head
+        ? o.base.state
+        : await readBaseState(o.repo, head);
     const same = base.latest.find((l) => l.manifest?.backup_id === o.manifest.backup_id);
     if (head && same) {
       return {

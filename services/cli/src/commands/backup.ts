@@ -1,7 +1,13 @@
 import { type ArtifactStore, FsArtifactStore } from "@tablesnap/artifacts";
 import type { Manifest } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
-import { BlobFeeder, openLocalRepo, publishBackup, readBaseState } from "@tablesnap/publish";
+import {
+  type BaseState,
+  BlobFeeder,
+  openLocalRepo,
+  publishBackup,
+  readBaseState,
+} from "@tablesnap/publish";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 import { type BackupOutcome, type Critical, describe, dump } from "./dump-step.ts";
@@ -46,6 +52,7 @@ async function localBackup(
     let manifest: Manifest;
     let artifacts: ArtifactStore;
     let written = new Map<string, string>();
+    let known: { head: string | null; state: BaseState } | undefined;
     if (args.resume) {
       ({ manifest, store: artifacts } = await loadKept(args.resume));
       out.info(`publishing the dump in ${args.resume} into ${session.dir}`);
@@ -53,7 +60,9 @@ async function localBackup(
       const backupId = newBackupId();
       const staging = new FsArtifactStore(session.stagingDir(backupId));
       artifacts = staging;
-      const base = await readBaseState(session.repo, await session.repo.head(args.branch));
+      const head = await session.repo.head(args.branch);
+      const base = await readBaseState(session.repo, head);
+      known = { head, state: base };
       const blobs = new BlobFeeder(session.gitDir, staging, base.reusable, args.jobs);
       feeder = blobs;
       out.info(
@@ -74,8 +83,10 @@ async function localBackup(
         retention: { keep: args.keep, keepDays: args.keepDays },
         written,
         commitUnchanged: args.commitUnchanged,
+        ...(known === undefined ? {} : { base: known }),
       });
-      await session.syncWorkTree(args.branch);
+      // Nothing committed (unchanged, or already there): the work tree is as it was.
+      if (r.changed) await session.syncWorkTree(args.branch);
       return r;
     });
     await session.close();
