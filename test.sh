@@ -2,7 +2,7 @@
 # Runs the unit and integration tests on a machine of the project's kind: provides Node and pnpm
 # (scripts/toolchain.sh), starts the local PostgreSQL and NATS when they are down
 # (scripts/services.sh), installs the dependencies, then `pnpm test` with any arguments given.
-# About 12 minutes on the 2-core machine (719 s of tests in the last CI run).
+# About 12–13 minutes on the 2-core machine (753 s of tests in the last CI run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 args=("$@")

@@ -11,12 +11,15 @@ const now = new Date(LAST_SUCCESS.getTime() + 7_200_000);
 async function setup() {
   const state = new MemoryStateStore();
   const ids = await seedRuns(state);
+  const lines: string[] = [];
+  const keep = (context: Record<string, unknown>, message: string) =>
+    void lines.push(`${message} ${JSON.stringify(context)}`);
   const app = statusApp({
     config: envConfig(),
     state,
     bus: new MemoryBus(),
     now: () => now,
-    logger: silent,
+    logger: { info: keep, warn: keep, error: keep },
   });
   const login = async (token: string, next = "/") => {
     const res = await app.request("/login", {
@@ -30,7 +33,7 @@ async function setup() {
     const res = await app.request(path, { headers: { cookie } });
     return { res, text: await res.text() };
   };
-  return { app, state, ids, login, page };
+  return { app, state, ids, login, page, lines };
 }
 
 describe("dashboard", () => {
@@ -63,8 +66,10 @@ describe("dashboard", () => {
   });
 
   it("signs in with a token into a signed, HttpOnly, same-site session, and out again", async () => {
-    const { login, page } = await setup();
+    const { login, page, lines } = await setup();
     const wrong = await login("not-a-token");
+    expect(lines.join("\n")).toContain("dashboard sign-in refused");
+    expect(lines.join("\n")).not.toContain("not-a-token");
     expect(wrong.res.status).toBe(401);
     expect(wrong.res.headers.get("set-cookie")).toBeNull();
     expect(await wrong.res.text()).toContain("not accepted");
@@ -74,6 +79,8 @@ describe("dashboard", () => {
     expect(res.headers.get("set-cookie")).toMatch(/HttpOnly/i);
     expect(res.headers.get("set-cookie")).toMatch(/SameSite=Strict/i);
     expect(cookie).not.toContain(TOKENS.ops);
+    expect(lines.some((l) => /^dashboard sign-in \{.*"token":"ops"/.test(l))).toBe(true);
+    expect(lines.join("\n")).not.toContain(TOKENS.ops);
     expect((await page("/", cookie)).res.status).toBe(200);
     // A forged session is no session.
     expect((await page("/", `${cookie.slice(0, -2)}xy`)).res.status).toBe(303);

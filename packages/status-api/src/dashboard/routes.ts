@@ -88,9 +88,13 @@ export function addDashboardRoutes(app: App, d: BoardDeps): void {
     const given = form.get("token") ?? "";
     let found: ApiToken | undefined;
     for (const t of tokens) if (safeEqual(t.token, given) && found === undefined) found = t;
+    const requestId = c.get("requestId");
     if (found === undefined) {
+      // Who tried is for the operator's log; what was typed never is.
+      d.logger.warn({ request_id: requestId }, "dashboard sign-in refused: token not accepted");
       return page(c, "Sign in", null, loginPage(next, "That token is not accepted."), 401);
     }
+    d.logger.info({ request_id: requestId, token: found.name }, "dashboard sign-in");
     setCookie(c, SESSION_COOKIE, sessionValue(found, d.now()), {
       httpOnly: true,
       sameSite: "Strict",
