@@ -3,12 +3,15 @@
 // (split chunks). The service packages `serve` loads (the state store with its migrations
 // folder, the status API with its dashboard assets) read files next to their source, so they
 // stay outside the bundle and load from source, as in development.
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const outdir = `${root}services/cli/dist`;
+const dist = `${root}services/cli/dist`;
+// Built beside the old bundle, then swapped in: a CLI running from the old one keeps its chunks
+// until the swap, and never sees a half-written folder.
+const outdir = `${dist}.building-${process.pid}`;
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -30,5 +33,13 @@ const result = await build({
   },
   logLevel: "warning",
 });
+const old = `${dist}.old-${process.pid}`;
+try {
+  renameSync(dist, old);
+} catch {
+  // no bundle yet
+}
+renameSync(outdir, dist);
+rmSync(old, { recursive: true, force: true });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.error(`build-cli: ${outdir} (${(bytes / 1048576).toFixed(1)} MiB with source maps)`);
+console.error(`build-cli: ${dist} (${(bytes / 1048576).toFixed(1)} MiB with source maps)`);

@@ -118,11 +118,14 @@ describe("dump workers and publisher over NATS, PostgreSQL, S3 and git", () => {
     const worker = await p.dumpWorker();
     const commits = p.commits();
     const head = commits[0]; // newest first
+    const matched = latestManifest().backup_id;
     const runId = await p.startRun("api-3", "https://hooks.slack.test/response/3");
     const run = await p.waitForRun(runId);
     expect(run.error).toBeNull();
     expect(run.status).toBe("unchanged");
     expect(run.commitSha).toBe(head);
+    // It names the backup it matched, the one in the repository, not its own uncommitted id.
+    expect(run.backupId).toBe(matched);
     expect(p.commits()).toEqual(commits);
     expect(await p.leftovers(runId)).toEqual([]);
     // Freshness counts it: it is the target's last good backup now.

@@ -35,7 +35,8 @@ export function requireBearer(c: Context, tokens: readonly ApiToken[]): ApiToken
 /**
  * The token behind a request: its bearer header, else the dashboard's session cookie. A request
  * that changes something on a session's behalf must come from the dashboard's own origin (the
- * `Origin` header's host is the request's `Host`): another site cannot ride the cookie.
+ * `Origin` header's host is the request's `Host`, or `X-Forwarded-Host` behind a proxy): another
+ * site cannot ride the cookie.
  */
 export function requireToken(c: Context, tokens: readonly ApiToken[], now: Date): ApiToken {
   const cookie = getCookie(c, SESSION_COOKIE);
@@ -63,12 +64,14 @@ export function requireOperator(token: ApiToken): ApiToken {
   return token;
 }
 
+/** The `Origin`'s host is the request's: its `Host`, or the `X-Forwarded-Host` a proxy set. */
 function sameOrigin(c: Context): boolean {
   const origin = c.req.header("origin");
-  const host = c.req.header("host");
-  if (origin === undefined || host === undefined) return false;
+  if (origin === undefined) return false;
+  const hosts = [c.req.header("host"), c.req.header("x-forwarded-host")?.split(",")[0]?.trim()];
   try {
-    return new URL(origin).host === host;
+    const from = new URL(origin).host;
+    return hosts.some((h) => h !== undefined && h !== "" && h === from);
   } catch {
     return false;
   }

@@ -93,6 +93,7 @@ describe("POST /api/v1/targets/{target}/backups", () => {
     const cases: [Record<string, string>, number][] = [
       [{ cookie, origin: "https://evil.example", host: "ingress" }, 403],
       [{ cookie, host: "ingress" }, 403],
+      [{ cookie, origin: "https://evil.example", host: "ingress", "x-forwarded-host": "x" }, 403],
       [{ cookie: `${SESSION_COOKIE}=${forged(sessionValue(ops, NOW))}` }, 401],
       [
         {
@@ -113,6 +114,11 @@ describe("POST /api/v1/targets/{target}/backups", () => {
     expect(ok.status).toBe(202);
     await expect.poll(() => inbox.length).toBe(1);
     expect(inbox[0]).toMatchObject({ actor: "ops" });
+    // Behind a proxy that rewrote Host, the public host comes as X-Forwarded-Host.
+    const proxied = { cookie, origin: "https://backups.acme.example", host: "10.0.0.7:8080" };
+    const viaProxy = { ...proxied, "x-forwarded-host": "backups.acme.example" };
+    expect((await app.request(post(path, "{}", proxied))).status).toBe(403);
+    expect((await app.request(post(path, "{}", viaProxy))).status).toBe(202);
   });
 
   it("answers 404, 400, 415, 413 and 503 with error bodies", async () => {

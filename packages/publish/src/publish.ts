@@ -38,6 +38,8 @@ export interface PublishResult {
   readonly changed: boolean;
   /** True when the latest backup held the same content: `commit`/`folder` are the ones it matched. */
   readonly unchanged?: boolean;
+  /** With `unchanged`: the backup id of the latest backup it matched (the one in `folder`). */
+  readonly matchedBackupId?: string;
   readonly commit: string;
   readonly tree: string;
   /** `backups/latest/<folder>`. */
@@ -90,6 +92,7 @@ export async function publishBackup(o: PublishOptions): Promise<PublishResult> {
       return {
         changed: false,
         unchanged: true,
+        matchedBackupId: latest.manifest.backup_id,
         commit: head,
         tree: await o.repo.treeOf(head),
         folder: `${LATEST_DIR}/${latest.folder}`,

@@ -84,7 +84,8 @@ async function publish(d: PublisherDeps, run: RunWithTriggers, ctx: DeliveryCont
     commitSha: result.commit,
     ...(commitUrl === undefined ? {} : { commitUrl }),
     ...(result.writes === undefined ? {} : { writes: result.writes }),
-    backupId: manifest.backup_id,
+    // An unchanged run committed nothing: it names the backup it matched, which is in the repository.
+    backupId: result.matchedBackupId ?? manifest.backup_id,
   });
   log.info({ runId: run.id, commit: result.commit, changed: result.changed }, "run published");
   if (t.changed) {

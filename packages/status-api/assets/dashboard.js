@@ -55,14 +55,21 @@ async function refresh() {
   if (refreshing) return;
   refreshing = true;
   try {
-    const res = await fetch(location.href, { credentials: "same-origin" });
-    if (!res.ok) return;
+    const res = await fetch(location.href, {
+      credentials: "same-origin",
+      signal: AbortSignal.timeout(10_000),
+    });
+    // A session that ended lands on /login: reload, so the page says so.
+    if (res.redirected && new URL(res.url).pathname === "/login") location.reload();
+    if (!res.ok || res.redirected) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     for (const fresh of doc.querySelectorAll("[data-fragment][id]")) {
       document.getElementById(fresh.id)?.replaceWith(document.importNode(fresh, true));
     }
     drawCharts();
     bindForms();
+  } catch {
+    // A refresh that failed or timed out: the next event tries again.
   } finally {
     refreshing = false;
   }

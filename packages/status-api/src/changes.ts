@@ -7,7 +7,7 @@ const WITH_BACKUP = new Set(["succeeded", "unchanged", "partial"]);
 
 /**
  * What a run's backup changed against the target's previous backup made by the services (the
- * newest older run that succeeded or was partial), from the two manifests the state database
+ * newest older run that succeeded, was unchanged or partial), from the two manifests the state database
  * keeps: nothing is read from the repository. Null while the run has no manifest, or when no
  * older backup is within the last 500 runs.
  */

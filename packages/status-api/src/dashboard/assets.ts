@@ -23,7 +23,7 @@ const cache = new Map<string, Uint8Array>();
 
 /** A dashboard asset's bytes and type, or null for a name that is not one. */
 export function asset(name: string): { body: Uint8Array; type: string } | null {
-  const file = FILES[name];
+  const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
   if (file === undefined) return null;
   let body = cache.get(name);
   if (body === undefined) {

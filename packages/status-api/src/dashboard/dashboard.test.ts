@@ -111,6 +111,8 @@ describe("dashboard", () => {
     expect(chart.durationFailed.filter((v) => v !== null)).toHaveLength(1);
     expect(text).toContain('data-backup="default"');
     expect(text).not.toContain(SLACK_URL);
+    for (const name of ["constructor", "__proto__", "toString", "nope.js"])
+      expect((await page(`/ui/assets/${name}`, "")).res.status).toBe(404);
     for (const lib of ["/ui/assets/uPlot.iife.min.js", "/ui/assets/dashboard.js"]) {
       expect(text).toContain(lib);
       expect((await page(lib, "")).res.status).toBe(200);

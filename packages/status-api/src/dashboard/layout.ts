@@ -51,7 +51,7 @@ export function loginPage(next: string, problem: string | null): Html {
     null,
     html`<h1>Sign in</h1>
 <p>Paste an API token (<code>TABLESNAP_API_TOKEN</code>) or a read-only viewer token
-(<code>TABLESNAP_VIEWER_TOKEN</code>). It is kept in a signed session cookie for 12 hours.</p>
+(<code>TABLESNAP_VIEWER_TOKEN</code>). A session cookie signed with it (not the token) lasts 12 hours.</p>
 ${problem === null ? "" : html`<p class="problem" role="alert">${problem}</p>`}
 <form method="post" action="/login" class="login">
   <input type="hidden" name="next" value="${next}">

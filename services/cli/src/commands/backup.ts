@@ -85,8 +85,9 @@ async function localBackup(
         commitUnchanged: args.commitUnchanged,
         ...(known === undefined ? {} : { base: known }),
       });
-      // Nothing committed (unchanged, or already there): the work tree is as it was.
-      if (r.changed) await session.syncWorkTree(args.branch);
+      // An unchanged backup committed nothing: the work tree is as it was. (A backup the branch
+      // already held may follow a crash before the sync, so that one syncs.)
+      if (!r.unchanged) await session.syncWorkTree(args.branch);
       return r;
     });
     await session.close();
