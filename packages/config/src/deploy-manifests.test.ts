@@ -63,10 +63,11 @@ function routesOf(service: string): string[] {
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .map((f) => read(dir, f))
     .join("\n");
-  // Plain Hono routes, and the route declarations (`createRoute({ path: … })`) apps serve.
-  return [...text.matchAll(/app\.(?:get|post)\("([^"]+)"|\bpath: "(\/[^"]*)"/g)].map(
-    (m) => m[1] ?? m[2] ?? "",
-  );
+  // Plain Hono routes, the route declarations (`createRoute({ path: … })`) apps serve, and
+  // @tablesnap/http's shared HEALTHZ_ROUTE (`/healthz`) where a service declares it.
+  return [
+    ...text.matchAll(/app\.(?:get|post)\("([^"]+)"|\bpath: "(\/[^"]*)"|\b(HEALTHZ_ROUTE)\b/g),
+  ].map((m) => m[1] ?? m[2] ?? (m[3] ? "/healthz" : ""));
 }
 
 describe("docker-compose.yml", () => {

@@ -18,6 +18,7 @@ export {
   documentedPath,
   ErrorSchema,
   errorResponses,
+  HEALTHZ_ROUTE,
   jsonResponse,
   serveOpenApiDocument,
   z,

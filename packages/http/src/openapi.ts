@@ -32,6 +32,14 @@ export function jsonResponse<S extends z.ZodType>(description: string, schema: S
   return { description, content: { "application/json": { schema } } } as const;
 }
 
+/** `GET /healthz`, the same on every HTTP service: 200 `{ status: "ok" }` while it serves. */
+export const HEALTHZ_ROUTE = createRoute({
+  method: "get",
+  path: "/healthz",
+  summary: "Liveness",
+  responses: { 200: jsonResponse("alive", z.object({ status: z.literal("ok") })) },
+});
+
 /** Routes behind an API token (`Authorization: Bearer`, or the dashboard's session). */
 export const BEARER = [{ bearer: [] }];
 

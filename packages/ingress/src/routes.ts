@@ -1,4 +1,11 @@
-import { BEARER, createRoute, errorResponses, jsonResponse, z } from "@tablesnap/http";
+import {
+  BEARER,
+  createRoute,
+  errorResponses,
+  HEALTHZ_ROUTE,
+  jsonResponse,
+  z,
+} from "@tablesnap/http";
 
 /** `POST …/backups`'s body: both fields optional, nothing else. */
 export const BackupRequestSchema = z.strictObject({
@@ -19,12 +26,7 @@ export const QueuedSchema = z
 
 /** The ingress's routes: the source of their part of the OpenAPI document. */
 export const INGRESS_ROUTES = {
-  healthz: createRoute({
-    method: "get",
-    path: "/healthz",
-    summary: "Liveness",
-    responses: { 200: jsonResponse("alive", z.object({ status: z.literal("ok") })) },
-  }),
+  healthz: HEALTHZ_ROUTE,
   readyz: createRoute({
     method: "get",
     path: "/readyz",

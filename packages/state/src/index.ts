@@ -10,6 +10,7 @@ export { newRunId } from "./ids.ts";
 export { MemoryStateStore } from "./memory/memory-store.ts";
 export { MIGRATIONS_FOLDER, migrate } from "./pg/migrate.ts";
 export { PgStateStore } from "./pg/pg-store.ts";
+export { runTotals } from "./rules.ts";
 export type {
   Attempt,
   ClaimOptions,

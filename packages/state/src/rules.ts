@@ -1,11 +1,22 @@
 import type { FileEntry } from "@tablesnap/core";
-import type { RunStatus, TableStatus, TableUpdate } from "./types.ts";
+import type { RunStatus, RunTotals, TableJob, TableStatus, TableUpdate } from "./types.ts";
 
 /** Statuses of a run in progress: at most one per target. */
 export const ACTIVE: readonly RunStatus[] = ["running", "publishing"];
 /** Statuses a run can still leave. */
 export const OPEN: readonly RunStatus[] = ["pending", "running", "publishing"];
 export const FINAL_TABLE: readonly TableStatus[] = ["done", "skipped"];
+
+/** What a run's tables add up to: the one count the API, the dashboard and the memory store use. */
+export function runTotals(jobs: readonly Pick<TableJob, "status" | "rows" | "bytes">[]): RunTotals {
+  return {
+    tables: jobs.length,
+    done: jobs.filter((j) => FINAL_TABLE.includes(j.status)).length,
+    failed: jobs.filter((j) => j.status === "failed").length,
+    rows: jobs.reduce((n, j) => n + (j.rows ?? 0), 0),
+    bytes: jobs.reduce((n, j) => n + (j.bytes ?? 0), 0),
+  };
+}
 
 export function addSeconds(d: Date, seconds: number): Date {
   return new Date(d.getTime() + Math.round(seconds * 1000));

@@ -1,9 +1,9 @@
 import { type BackupChanges, backupChanges, changesLine } from "@tablesnap/core";
-import { encodeCursor, type Run, type StateStore } from "@tablesnap/state";
+import { encodeCursor, GOOD_STATUSES, type Run, type StateStore } from "@tablesnap/state";
 
 /** How far back to look for the backup before a run: 10 pages of 50 runs. */
 const PAGES = 10;
-const WITH_BACKUP = new Set(["succeeded", "unchanged", "partial"]);
+const WITH_BACKUP = new Set<string>([...GOOD_STATUSES, "partial"]);
 
 /**
  * What a run's backup changed against the target's previous backup made by the services (the

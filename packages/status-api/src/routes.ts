@@ -1,4 +1,11 @@
-import { BEARER, createRoute, errorResponses, jsonResponse, z } from "@tablesnap/http";
+import {
+  BEARER,
+  createRoute,
+  errorResponses,
+  HEALTHZ_ROUTE,
+  jsonResponse,
+  z,
+} from "@tablesnap/http";
 import { RUN_STATUSES } from "@tablesnap/state";
 import {
   FreshnessSchema,
@@ -12,12 +19,7 @@ import {
 
 /** The status API's routes: what each takes and answers, the source of the OpenAPI document. */
 export const ROUTES = {
-  healthz: createRoute({
-    method: "get",
-    path: "/healthz",
-    summary: "Liveness",
-    responses: { 200: jsonResponse("alive", z.object({ status: z.literal("ok") })) },
-  }),
+  healthz: HEALTHZ_ROUTE,
   readyz: createRoute({
     method: "get",
     path: "/readyz",

@@ -1,11 +1,12 @@
 import type { TargetConfig } from "@tablesnap/config";
-import type {
-  ListedRun,
-  Run,
-  RunDetail,
-  RunWithTriggers,
-  TargetSummary,
-  TriggerRecord,
+import {
+  type ListedRun,
+  type Run,
+  type RunDetail,
+  type RunWithTriggers,
+  runTotals,
+  type TargetSummary,
+  type TriggerRecord,
 } from "@tablesnap/state";
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -24,11 +25,15 @@ export function triggerView(t: TriggerRecord) {
   };
 }
 
+/** How long a run took, start to end, in seconds; null while it has not both. */
+export function durationSeconds(run: Pick<Run, "startedAt" | "finishedAt">): number | null {
+  return run.startedAt === null || run.finishedAt === null
+    ? null
+    : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+}
+
 export function runView(run: Run) {
-  const duration =
-    run.startedAt && run.finishedAt
-      ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000
-      : null;
+  const duration = durationSeconds(run);
   return {
     id: run.id,
     target: run.target,
@@ -68,13 +73,7 @@ export function runDetailView(run: RunDetail) {
       attempts: t.attempts,
       error: t.error,
     })),
-    totals: {
-      tables: run.tables.length,
-      done: run.tables.filter((t) => t.status === "done" || t.status === "skipped").length,
-      failed: run.tables.filter((t) => t.status === "failed").length,
-      rows: run.tables.reduce((n, t) => n + (t.rows ?? 0), 0),
-      bytes: run.tables.reduce((n, t) => n + (t.bytes ?? 0), 0),
-    },
+    totals: runTotals(run.tables),
   };
 }
 

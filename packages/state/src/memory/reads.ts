@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor, isAfter, pageSize } from "../cursor.ts";
-import { ACTIVE } from "../rules.ts";
+import { ACTIVE, runTotals } from "../rules.ts";
 import {
   GOOD_STATUSES,
   type ListRunsOptions,
@@ -8,7 +8,6 @@ import {
   type RunPage,
   type RunProgress,
   type RunStatus,
-  type RunTotals,
   TABLE_STATUSES,
   type TableJob,
   type TableStatus,
@@ -71,7 +70,7 @@ export class MemoryReads {
       runs: page.map((r) => ({
         ...r,
         triggers: this.triggersOf(r.id),
-        totals: totalsOf(this.tablesOf(r.id)),
+        totals: runTotals(this.tablesOf(r.id)),
       })),
       nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
     };
@@ -115,14 +114,4 @@ export class MemoryReads {
 /** Byte order of UTF-8 text for ASCII; PostgreSQL's "C"-like order for the cases tests use. */
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function totalsOf(jobs: readonly TableJob[]): RunTotals {
-  return {
-    tables: jobs.length,
-    done: jobs.filter((j) => j.status === "done" || j.status === "skipped").length,
-    failed: jobs.filter((j) => j.status === "failed").length,
-    rows: jobs.reduce((n, j) => n + (j.rows ?? 0), 0),
-    bytes: jobs.reduce((n, j) => n + (j.bytes ?? 0), 0),
-  };
 }

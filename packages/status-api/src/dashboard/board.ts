@@ -1,6 +1,12 @@
 import type { Config, TargetConfig } from "@tablesnap/config";
 import { formatBytes } from "@tablesnap/core";
-import type { ListedRun, RunDetail, StateStore, TargetSummary } from "@tablesnap/state";
+import {
+  type ListedRun,
+  type RunDetail,
+  runTotals,
+  type StateStore,
+  type TargetSummary,
+} from "@tablesnap/state";
 import { freshness, type TargetState, targetState } from "../views.ts";
 
 /** A run in progress as the dashboard shows it: tables done of total, rows, bytes. */
@@ -30,11 +36,7 @@ export interface TargetLine {
 }
 
 export function progressOf(run: RunDetail): Progress {
-  const done = run.tables.filter((t) => t.status === "done" || t.status === "skipped").length;
-  const failed = run.tables.filter((t) => t.status === "failed").length;
-  const rows = run.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
-  const bytes = run.tables.reduce((n, t) => n + (t.bytes ?? 0), 0);
-  const tables = run.tables.length;
+  const { tables, done, failed, rows, bytes } = runTotals(run.tables);
   const counted =
     tables === 0
       ? "planning tables"

@@ -1,6 +1,7 @@
 import { formatBytes, formatDuration } from "@tablesnap/core";
 import type { ListedRun, TriggerRecord } from "@tablesnap/state";
 import { html } from "hono/html";
+import { durationSeconds } from "../views.ts";
 import { type Html, jsonIsland } from "./layout.ts";
 
 export const ENDED = new Set(["succeeded", "unchanged", "partial", "failed"]);
@@ -8,15 +9,6 @@ export const ENDED = new Set(["succeeded", "unchanged", "partial", "failed"]);
 /** `2026-12-04 16:05:27Z` */
 export function when(d: Date | null): string {
   return d === null ? "—" : `${d.toISOString().slice(0, 19).replace("T", " ")}Z`;
-}
-
-export function durationOf(run: {
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}): number | null {
-  return run.startedAt === null || run.finishedAt === null
-    ? null
-    : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
 }
 
 export const badge = (status: string): Html =>
@@ -38,7 +30,7 @@ const mib = (bytes: number) => Math.round((bytes / 1048576) * 1000) / 1000;
 export function chartData(runs: readonly ListedRun[]) {
   const oldest = [...runs].reverse();
   const failed = (v: number | null, r: ListedRun) => (r.status === "failed" ? (v ?? 0) : null);
-  const seconds = oldest.map((r) => durationOf(r));
+  const seconds = oldest.map((r) => durationSeconds(r));
   return {
     time: oldest.map((r) => Math.floor(r.createdAt.getTime() / 1000)),
     ids: oldest.map((r) => r.id),
@@ -53,7 +45,7 @@ export function chartData(runs: readonly ListedRun[]) {
 }
 
 function runRow(r: ListedRun): Html {
-  const seconds = durationOf(r);
+  const seconds = durationSeconds(r);
   const commit =
     r.commitSha === null
       ? "—"

@@ -2,8 +2,9 @@ import { formatBytes, formatDuration } from "@tablesnap/core";
 import type { RunDetail, TableJob } from "@tablesnap/state";
 import { html } from "hono/html";
 import type { ChangesView } from "../changes.ts";
+import { durationSeconds } from "../views.ts";
 import { progressOf } from "./board.ts";
-import { badge, durationOf, ENDED, triggerText, when } from "./history.ts";
+import { badge, ENDED, triggerText, when } from "./history.ts";
 import type { Html } from "./layout.ts";
 
 function commitOf(run: RunDetail): Html | string {
@@ -47,7 +48,7 @@ ${
 
 /** `/runs/{id}`: the run's triggers, every table's status, its errors and its commit. */
 export function runBody(run: RunDetail, changes: ChangesView): Html {
-  const seconds = durationOf(run);
+  const seconds = durationSeconds(run);
   const active = !ENDED.has(run.status);
   return html`<h1>Run of <a href="/targets/${encodeURIComponent(run.target)}">${run.target}</a></h1>
 <section id="run" data-fragment data-run-active="${active ? "true" : "false"}">
