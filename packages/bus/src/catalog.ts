@@ -70,6 +70,8 @@ export const EVENT_KINDS = [
   "run.dumped",
   "run.published",
   "run.failed",
+  "drill.passed",
+  "drill.failed",
 ] as const;
 
 /** Progress of a run, for whoever watches (coordinator, status, Slack). */
@@ -80,6 +82,12 @@ export const eventSchema = z.object({
   at: isoTime,
   data: z.record(z.string(), z.unknown()).optional(),
 });
+
+/**
+ * A scheduled restore test of a target's latest backup, fired by the coordinator for one cron
+ * slot (`id`, so replicas give one drill).
+ */
+export const drillSchema = z.object({ id: text, target: text, at: isoTime });
 
 /** A run whose tables are all dumped: ready for the publisher. */
 export const runSchema = z.object({ run_id: text, target: text });
@@ -155,6 +163,15 @@ export const catalog = {
     schema: runSchema,
     subject: () => "ready",
     msgId: (r) => r.run_id,
+  }),
+  drill: entry({
+    stream: "DRILLS",
+    token: "drills",
+    retention: "workqueue",
+    maxAgeMs: DAY_MS,
+    schema: drillSchema,
+    subject: () => "start",
+    msgId: (d) => d.id,
   }),
 } as const;
 

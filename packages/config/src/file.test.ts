@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./errors.ts";
 import { loadConfig } from "./load.ts";
+import { redact } from "./redact.ts";
 
 const ENV = { APP_DB: "postgres://app:pw@db/app", TABLESNAP_DEBOUNCE: "45" };
 
@@ -199,5 +200,33 @@ targets:
     const leaked = problems({}, yaml(`{ recipients: [${secret}] }`)).join("\n");
     expect(leaked).toContain("secret key");
     expect(leaked).not.toContain(secret);
+  });
+
+  it("reads a target's drill: its cron, the scratch server from the named variable, a template", () => {
+    const yaml = (drill: string) =>
+      `targets:\n  app:\n    database_url: postgres://h/app\n    repository: acme/b\n    drill: ${drill}\n`;
+    const env = { SCRATCH: "postgres://drill:pw@scratch:5432/postgres" };
+    const c = loadConfig(
+      env,
+      yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH, scratch_template: supa }"),
+    );
+    expect(c.targets[0]?.drill).toEqual({
+      cron: "0 4 * * 0",
+      scratchUrl: env.SCRATCH,
+      scratchTemplate: "supa",
+    });
+    expect(JSON.stringify(redact(c))).not.toContain(":pw@");
+    expect(problems({}, yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH }"))).toEqual([
+      "targets.app.drill.scratch_url_env: environment variable SCRATCH is not set",
+    ]);
+    expect(
+      problems({ SCRATCH: "nope" }, yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH }")),
+    ).toEqual(["SCRATCH: not a valid URL"]);
+    expect(problems(env, yaml("{ cron: '0 25 * * *', scratch_url_env: SCRATCH }"))[0]).toContain(
+      "targets.app.drill.cron: invalid cron expression",
+    );
+    expect(problems(env, yaml("{ cron: '@daily', scratch_url: postgres://x/y }"))[0]).toContain(
+      "targets.app.drill",
+    );
   });
 });

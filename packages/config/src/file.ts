@@ -69,6 +69,17 @@ export const targetSchema = z.strictObject({
       schema: z.boolean().optional(),
     })
     .optional(),
+  /**
+   * A restore test on a schedule: the latest backup restored into a scratch database made on the
+   * server of the URL in `scratch_url_env`, then read back and compared with the manifest.
+   */
+  drill: z
+    .strictObject({
+      cron: cronText,
+      scratch_url_env: envName,
+      scratch_template: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export const fileSchema = z.strictObject({

@@ -17,6 +17,7 @@ export type {
   BranchRules,
   Config,
   ConfigIssue,
+  DrillSettings,
   Env,
   GitHubAuth,
   Retention,

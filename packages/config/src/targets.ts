@@ -2,7 +2,14 @@ import { messageOf } from "@tablesnap/core";
 import { type EncryptionSettings, parseRecipients, tableMatcher } from "@tablesnap/encryption";
 import type { ParsedEnv } from "./env.ts";
 import type { ConfigFile, FileTarget } from "./file.ts";
-import type { BackupRepository, ConfigIssue, Env, Schedule, TargetConfig } from "./types.ts";
+import type {
+  BackupRepository,
+  ConfigIssue,
+  DrillSettings,
+  Env,
+  Schedule,
+  TargetConfig,
+} from "./types.ts";
 
 /** What a target gets when it does not say: the documented defaults. */
 export const TARGET_DEFAULTS = {
@@ -100,6 +107,7 @@ export function targetsFromFile(
       rolePasswords: t.role_passwords ?? false,
       commitUnchanged: t.commit_unchanged ?? false,
       ...encryption(t.encryption, `${path}.encryption`, issues),
+      ...drill(t.drill, `${path}.drill`, env, issues),
     };
   });
 }
@@ -118,6 +126,28 @@ function encryption(
     issues.push({ path, message: messageOf(err) });
     return {};
   }
+}
+
+function drill(
+  d: FileTarget["drill"],
+  path: string,
+  env: Env,
+  issues: ConfigIssue[],
+): { drill?: DrillSettings } {
+  if (!d) return {};
+  const scratchUrl = env[d.scratch_url_env];
+  if (scratchUrl === undefined || scratchUrl.trim() === "") {
+    issues.push({
+      path: `${path}.scratch_url_env`,
+      message: `environment variable ${d.scratch_url_env} is not set`,
+    });
+    return {};
+  }
+  if (!URL.canParse(scratchUrl)) {
+    issues.push({ path: d.scratch_url_env, message: "not a valid URL" });
+    return {};
+  }
+  return { drill: { cron: d.cron, scratchUrl, scratchTemplate: d.scratch_template } };
 }
 
 /** The target `default`, from TABLESNAP_DATABASE_URL and TABLESNAP_GITHUB_REPO. */

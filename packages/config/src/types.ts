@@ -59,6 +59,17 @@ export interface TargetConfig {
   readonly commitUnchanged: boolean;
   /** What to encrypt and to whom (config `encryption`); absent, nothing is encrypted. */
   readonly encryption?: EncryptionSettings | undefined;
+  /** The scheduled restore test (config `drill`); absent, none runs. */
+  readonly drill?: DrillSettings | undefined;
+}
+
+export interface DrillSettings {
+  /** Five-field cron expression, in UTC. */
+  readonly cron: string;
+  /** The server the scratch database is made on. A secret: it may hold a password. */
+  readonly scratchUrl: string;
+  /** What the scratch database is made from (a Supabase backup needs a new project's shape). */
+  readonly scratchTemplate?: string | undefined;
 }
 
 export type GitHubAuth =

@@ -108,6 +108,29 @@ describe("cron schedules", () => {
     expect(await fireDueSlots(deps, cursors, 600)).toEqual([slot]);
   });
 
+  it("fires a target's drill slot as one drill message, with two coordinators running", async () => {
+    const { clock, bus, deps } = await setup("2026-03-06T03:59:30Z");
+    const drilled = target("default", {
+      drill: { cron: "0 4 * * 5", scratchUrl: "postgres://127.0.0.1/postgres" },
+    });
+    const drills = await collect(bus, "drill", "publishers");
+    const triggers = await collect(bus, "trigger", "audit");
+    for (const b of [bus, bus.peer()]) {
+      running.push(
+        await startCoordinator({ ...deps, config: { targets: [drilled] }, bus: b, tickMs: 5 }),
+      );
+    }
+    clock.set("2026-03-06T04:00:01Z");
+    await until("the drill message", () => drills.length === 1);
+    expect(drills).toEqual([
+      { id: "default/@drill@2026-03-06T04:00Z", target: "default", at: "2026-03-06T04:00:00.000Z" },
+    ]);
+    clock.set("2026-03-06T04:01:01Z");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(drills).toHaveLength(1);
+    expect(triggers).toEqual([]);
+  });
+
   it("lists the slots strictly between two recorded ones", () => {
     const cron = parseCron("*/15 * * * *");
     const from = new Date("2026-03-04T10:00:00Z");

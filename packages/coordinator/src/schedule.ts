@@ -6,12 +6,18 @@ import type { CoordinatorDeps } from "./types.ts";
 /** One schedule of one target and the next slot this replica will fire. */
 export interface ScheduleCursor {
   readonly target: string;
+  /** A backup (a trigger), or the target's restore drill (a `drill` message). */
+  readonly kind: "backup" | "drill";
+  /** The schedule's name; the drill's is DRILL_SCHEDULE, which no configured name can be. */
   readonly schedule: string;
   readonly cron: Cron;
   next: Date | null;
 }
 
 const MINUTE = 60_000;
+
+/** The drill's schedule name in slot ids and recorded slots: `@` is not allowed in a name. */
+export const DRILL_SCHEDULE = "@drill";
 
 /** Cursors for every schedule; a slot up to `graceSeconds` old at start-up is still fired. */
 export function scheduleCursors(
@@ -20,12 +26,14 @@ export function scheduleCursors(
   graceSeconds: number,
 ): ScheduleCursor[] {
   const since = new Date(now.getTime() - graceSeconds * 1000);
-  return targets.flatMap((t) =>
-    t.schedules.map((s) => {
-      const cron = parseCron(s.cron);
-      return { target: t.name, schedule: s.name, cron, next: nextSlot(cron, since) };
-    }),
-  );
+  const cursor = (target: string, kind: ScheduleCursor["kind"], schedule: string, text: string) => {
+    const cron = parseCron(text);
+    return { target, kind, schedule, cron, next: nextSlot(cron, since) };
+  };
+  return targets.flatMap((t) => [
+    ...t.schedules.map((s) => cursor(t.name, "backup", s.name, s.cron)),
+    ...(t.drill ? [cursor(t.name, "drill", DRILL_SCHEDULE, t.drill.cron)] : []),
+  ]);
 }
 
 /** The latest slot in [from, now], or null. */
@@ -84,13 +92,19 @@ export async function fireDueSlots(
 
 async function fireSlot(deps: CoordinatorDeps, c: ScheduleCursor, slot: Date): Promise<void> {
   const id = cronSlotId(c.target, c.schedule, slot);
-  const trigger: MessageInput<"trigger"> = {
-    // Archive folders read `<time>--cron--schedule--<schedule name>`.
-    ...{ id, target: c.target, source: "cron", event: "schedule" },
-    ...{ ref: c.schedule, at: slot.toISOString() },
-  };
-  const { duplicate } = await deps.bus.publish("trigger", trigger);
-  if (!duplicate) deps.logger.info({ trigger: id, target: c.target }, "cron slot fired");
+  if (c.kind === "drill") {
+    const drill = { id, target: c.target, at: slot.toISOString() };
+    const { duplicate } = await deps.bus.publish("drill", drill);
+    if (!duplicate) deps.logger.info({ drill: id, target: c.target }, "drill slot fired");
+  } else {
+    const trigger: MessageInput<"trigger"> = {
+      // Archive folders read `<time>--cron--schedule--<schedule name>`.
+      ...{ id, target: c.target, source: "cron", event: "schedule" },
+      ...{ ref: c.schedule, at: slot.toISOString() },
+    };
+    const { duplicate } = await deps.bus.publish("trigger", trigger);
+    if (!duplicate) deps.logger.info({ trigger: id, target: c.target }, "cron slot fired");
+  }
   const { previous, advanced } = await deps.state.recordSlot(c.target, c.schedule, slot);
   if (!advanced || previous === null) return;
   const missed = missedSlots(c.cron, previous, slot);

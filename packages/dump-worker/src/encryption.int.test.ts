@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { type Manifest, manifestFiles, parseManifest } from "@tablesnap/core";
+import { identitiesFromEnv } from "@tablesnap/encryption";
+import type { Running } from "@tablesnap/runs";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
@@ -7,14 +9,19 @@ import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
 const MARKER = "pipeline-secret-7d41c9";
 let p: Pipeline;
 let recipient: string;
+let identity: string;
+/** The publisher of the first test's runs: it has no key. */
+let keyless: Running;
 
 beforeAll(async () => {
-  recipient = await identityToRecipient(await generateX25519Identity());
+  identity = await generateX25519Identity();
+  recipient = await identityToRecipient(identity);
   // A commit per run even when nothing changed (commit_unchanged): the reuse of ciphertext is
   // what this test watches.
   p = await startPipeline({
     encryption: { recipients: [recipient], tables: [], schema: false },
     commitUnchanged: true,
+    drill: true,
   });
   await p.source.sql.unsafe(`
     create table accounts (id int primary key, email text not null);
@@ -53,7 +60,7 @@ describe("a target with encryption, through the services", () => {
       expect(Buffer.concat(chunks).includes(MARKER), key).toBe(false);
     }
 
-    await p.publisher();
+    keyless = await p.publisher();
     expect((await p.waitForRun(runId)).status).toBe("succeeded");
     const first = latestManifest();
     const data = manifestFiles(first).find((f) => f.path === "public/tables/accounts/data.sql.age");
@@ -72,5 +79,43 @@ describe("a target with encryption, through the services", () => {
     expect(added).toHaveLength(2);
     const enc = (m: Manifest) => manifestFiles(m).filter((f) => f.plain);
     expect(enc(latestManifest())).toEqual(enc(first));
+  });
+
+  it("drills on schedule in the services: the identity comes from a secret, a failure is told", async () => {
+    const events: { kind: string; data?: Record<string, unknown> | undefined }[] = [];
+    const watch = await p.bus.consume("event", { durable: "drill-watch" }, (e) => {
+      if (e.kind.startsWith("drill.")) events.push(e);
+    });
+    const send = (id: string) =>
+      p.bus.publish("drill", { id, target: "default", at: new Date().toISOString() });
+    const drillDbs = () =>
+      p.source.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_database where datname like 'tablesnap_drill_%'`;
+    try {
+      // Without the key: the drill fails before restoring, names a file and its recipient, and
+      // Slack's webhook hears of it.
+      await send("default/@drill@2026-12-06T04:00Z");
+      await until("drill.failed", () => events.length === 1);
+      expect(events[0]?.kind).toBe("drill.failed");
+      const problems = String(events[0]?.data?.["problems"]);
+      expect(problems).toContain("data.sql is encrypted to");
+      expect(problems).toContain(recipient);
+      const told = p.slack.map((s) => JSON.stringify(s.body));
+      expect(told.some((t) => t.includes("restore drill of *default* failed"))).toBe(true);
+      await keyless.stop();
+
+      // The key as a secret gives it: TABLESNAP_AGE_IDENTITY holds the identity file's text.
+      await p.publisher({
+        identities: await identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: `# ops\n${identity}\n` }),
+      });
+      await send("default/@drill@2026-12-13T04:00Z");
+      await until("drill.passed", () => events.length === 2);
+      expect(events[1]).toMatchObject({ kind: "drill.passed", data: { problems: [] } });
+      expect(events[1]?.data?.["tables"]).toBeGreaterThan(0);
+      expect(p.slack.map((s) => JSON.stringify(s.body)).join("\n")).not.toContain(MARKER);
+      expect((await drillDbs())[0]?.n).toBe(0);
+    } finally {
+      await watch.stop();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { S3ArtifactStore } from "@tablesnap/artifacts/s3";
 import { dropBucket, startS3Server, testBucketName } from "@tablesnap/artifacts/testing";
 import { NatsBus } from "@tablesnap/bus";
 import type { TargetConfig } from "@tablesnap/config";
-import { startPublisher } from "@tablesnap/publisher";
+import { type PublisherOptions, startPublisher } from "@tablesnap/publisher";
 import { type Running, repoOpener } from "@tablesnap/runs";
 import { migrate, PgStateStore, type RunDetail } from "@tablesnap/state";
 import {
@@ -36,7 +36,7 @@ export interface Pipeline {
   /** Slack posts the publisher made. */
   readonly slack: { url: string; body: unknown }[];
   dumpWorker(extra?: Partial<DumpWorkerOptions>): Promise<Running>;
-  publisher(): Promise<Running>;
+  publisher(extra?: Partial<PublisherOptions>): Promise<Running>;
   /** Records a trigger, claims its run and hands it to the dump workers, as the coordinator does. */
   startRun(id: string, responseUrl?: string): Promise<string>;
   waitForRun(runId: string, timeoutMs?: number): Promise<RunDetail>;
@@ -56,6 +56,8 @@ export async function startPipeline(
     stockS3?: boolean;
     encryption?: TargetConfig["encryption"];
     commitUnchanged?: boolean;
+    /** A scheduled drill on the source's server (the test sends the coordinator's message). */
+    drill?: boolean;
   } = {},
 ): Promise<Pipeline> {
   const source = await createScratchDatabase("tsnap_wsrc");
@@ -75,6 +77,7 @@ export async function startPipeline(
     ...testTarget("default", source.url, { kind: "local", path: repoDir, branch: "main" }),
     ...(options.encryption ? { encryption: options.encryption } : {}),
     commitUnchanged: options.commitUnchanged ?? false,
+    ...(options.drill ? { drill: { cron: "0 4 * * 0", scratchUrl: source.url } } : {}),
   };
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -119,10 +122,11 @@ export async function startPipeline(
       running.push(w);
       return w;
     },
-    async publisher() {
+    async publisher(extra = {}) {
       const p = await startPublisher({
         ...base,
         openRepo: repoOpener({ apiUrl: "http://unused" }),
+        ...extra,
       });
       running.push(p);
       return p;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ArtifactStore, MemoryArtifactStore } from "@tablesnap/artifacts";
@@ -7,7 +7,13 @@ import { UsageError } from "@tablesnap/core";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { CiphertextError, NoIdentityError } from "./errors.ts";
-import { NO_IDENTITIES, parseRecipients, readIdentityFiles, readRecipientsFile } from "./keys.ts";
+import {
+  identitiesFromEnv,
+  NO_IDENTITIES,
+  parseRecipients,
+  readIdentityFiles,
+  readRecipientsFile,
+} from "./keys.ts";
 import { tableMatcher } from "./policy.ts";
 import { encryptingStore } from "./store.ts";
 import { decrypting, EncryptingPipe } from "./stream.ts";
@@ -197,6 +203,24 @@ describe("keys", () => {
     await writeFile(bad, "not a key\n");
     await expect(readIdentityFiles([bad])).rejects.toThrow("is not an age X25519 identity");
     await expect(readIdentityFiles([join(dir, "absent")])).rejects.toThrow("cannot read");
+  });
+
+  it("gives the services' keys from TABLESNAP_AGE_IDENTITY and TABLESNAP_AGE_IDENTITY_FILE", async () => {
+    const [a, b] = [await newKey(), await newKey()];
+    const text = await readFile(a.file, "utf8");
+    const both = await identitiesFromEnv({
+      TABLESNAP_AGE_IDENTITY: text,
+      TABLESNAP_AGE_IDENTITY_FILE: b.file,
+    });
+    expect([...both.recipients].sort()).toEqual([a.recipient, b.recipient].sort());
+    expect(await identitiesFromEnv({})).toBe(NO_IDENTITIES);
+    const broken = `${a.secret.slice(0, -4)}XXXX`;
+    const error = await identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: broken }).catch((e) => e);
+    expect(String(error)).toMatch(/TABLESNAP_AGE_IDENTITY: key 1 is not a/);
+    expect(String(error)).not.toContain(a.secret.slice(20, 40));
+    await expect(identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: "# none\n" })).rejects.toThrow(
+      "TABLESNAP_AGE_IDENTITY: holds no age identity",
+    );
   });
 });
 

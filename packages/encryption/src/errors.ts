@@ -5,7 +5,7 @@ export class NoIdentityError extends TablesnapError {
   constructor(path: string, recipients: readonly string[], given: number) {
     super(
       "no_identity",
-      `${path} is encrypted to ${recipients.join(", ")}; ${given === 0 ? "no identity was given (--identity FILE or TABLESNAP_AGE_IDENTITY_FILE)" : `none of the ${given} identities given is the key of one of them`}`,
+      `${path} is encrypted to ${recipients.join(", ")}; ${given === 0 ? "no identity was given (--identity FILE or TABLESNAP_AGE_IDENTITY_FILE; the services also read TABLESNAP_AGE_IDENTITY)" : `none of the ${given} identities given is the key of one of them`}`,
       { context: { path } },
     );
   }

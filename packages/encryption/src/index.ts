@@ -2,6 +2,7 @@ export { CiphertextError, NoIdentityError } from "./errors.ts";
 export type { Identities } from "./keys.ts";
 export {
   canOpen,
+  identitiesFromEnv,
   NO_IDENTITIES,
   parseRecipients,
   readIdentityFiles,

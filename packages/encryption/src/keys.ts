@@ -72,31 +72,56 @@ export function canOpen(ids: Identities, recipients: readonly string[]): boolean
  * Identity files as `age-keygen` writes them (`AGE-SECRET-KEY-1…` lines, `#` comments). A file
  * without a key, or with a line that is not one, is refused; no key is ever repeated in an error.
  */
-export async function readIdentityFiles(paths: readonly string[]): Promise<Identities> {
+export async function readIdentityFiles(
+  paths: readonly string[],
+  where = "--identity",
+): Promise<Identities> {
   const keys: string[] = [];
   for (const path of paths) {
     const text = await readFile(path, "utf8").catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`--identity: cannot read ${path} (${e.code ?? e.message})`);
+      throw new UsageError(`${where}: cannot read ${path} (${e.code ?? e.message})`);
     });
-    const lines = contentLines(text);
-    if (lines.length === 0) throw new UsageError(`--identity ${path}: holds no age identity`);
-    for (const [i, line] of lines.entries()) {
-      if (!SECRET_KEY.test(line))
-        throw new UsageError(
-          `--identity ${path}: key ${i + 1} is not an age X25519 identity (AGE-SECRET-KEY-1…)`,
-        );
-      keys.push(line);
-    }
+    keys.push(...identityLines(text, `${where} ${path}`));
   }
+  return identitiesOf(keys, where);
+}
+
+/**
+ * The services' keys: TABLESNAP_AGE_IDENTITY (the identity file's text, from a secret) and
+ * TABLESNAP_AGE_IDENTITY_FILE (a mounted secret file); none when neither is set.
+ */
+export async function identitiesFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Identities> {
+  const text = env["TABLESNAP_AGE_IDENTITY"];
+  const file = env["TABLESNAP_AGE_IDENTITY_FILE"];
+  const keys = text ? identityLines(text, "TABLESNAP_AGE_IDENTITY") : [];
+  if (file) keys.push(...(await readIdentityFiles([file], "TABLESNAP_AGE_IDENTITY_FILE")).keys);
+  return keys.length === 0 ? NO_IDENTITIES : identitiesOf(keys, "TABLESNAP_AGE_IDENTITY");
+}
+
+function identityLines(text: string, where: string): string[] {
+  const lines = contentLines(text);
+  if (lines.length === 0) throw new UsageError(`${where}: holds no age identity`);
+  for (const [i, line] of lines.entries()) {
+    if (!SECRET_KEY.test(line))
+      throw new UsageError(
+        `${where}: key ${i + 1} is not an age X25519 identity (AGE-SECRET-KEY-1…)`,
+      );
+  }
+  return lines;
+}
+
+async function identitiesOf(keys: readonly string[], where: string): Promise<Identities> {
   const recipients = new Set<string>();
   for (const [i, key] of keys.entries()) {
     try {
       recipients.add(await identityToRecipient(key));
     } catch {
-      throw new UsageError(`--identity: key ${i + 1} is not a valid age identity`);
+      throw new UsageError(`${where}: key ${i + 1} is not a valid age identity`);
     }
   }
-  return { keys, recipients };
+  return { keys: [...keys], recipients };
 }
 
 function contentLines(text: string): string[] {

@@ -30,7 +30,7 @@ export type { PublishOptions, PublishResult } from "./publish.ts";
 export { publishBackup } from "./publish.ts";
 export type { RekeyOptions, RekeyResult } from "./rekey.ts";
 export { RekeyError, rekeyLatest } from "./rekey.ts";
-export { RepoTreeReader } from "./repo-reader.ts";
+export { backupIn, previousBackupName, RepoTreeReader } from "./repo-reader.ts";
 export type {
   BackupRepo,
   CommitRequest,

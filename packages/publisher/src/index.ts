@@ -1,3 +1,5 @@
+export type { DrillDeps, DrillOutcome } from "./drill.ts";
+export { drillTarget } from "./drill.ts";
 export type { PublisherDeps } from "./publisher.ts";
 export { publishRun } from "./publisher.ts";
 export type { PublisherOptions } from "./start.ts";

@@ -13,7 +13,7 @@ export {
 export type { GitHubSettings, OpenedRepo, OpenRepo } from "./repo.ts";
 export { repoChecker, repoOpener } from "./repo.ts";
 export type { Outcome } from "./slack.ts";
-export { outcomeText, reportOutcome } from "./slack.ts";
+export { outcomeText, reportOutcome, tellWebhook } from "./slack.ts";
 export type {
   ArtifactBucket,
   DeliveryOptions,

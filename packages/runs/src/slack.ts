@@ -53,6 +53,19 @@ export async function reportOutcome(
   }
 }
 
+/** Posts a line to the failure webhook, when there is one; best effort, like reportOutcome. */
+export async function tellWebhook(
+  slack: SlackSettings | undefined,
+  text: string,
+  logger: WorkerLogger,
+  context: Record<string, unknown>,
+): Promise<void> {
+  if (!slack?.webhookUrl) return;
+  await post(slack.fetch, slack.webhookUrl, { text }).catch((e: unknown) => {
+    logger.warn({ ...context, error: messageOf(e) }, "slack report not delivered");
+  });
+}
+
 async function post(f: typeof fetch | undefined, url: string, body: unknown): Promise<void> {
   const res = await (f ?? fetch)(url, {
     method: "POST",

@@ -2,6 +2,7 @@
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
+import { identitiesFromEnv } from "@tablesnap/encryption";
 import { startPublisher } from "@tablesnap/publisher";
 import { ackWaitDelivery, jsonLogger, openArtifactBucket, repoOpener } from "@tablesnap/runs";
 import { migrate, PgStateStore } from "@tablesnap/state";
@@ -14,6 +15,8 @@ runService("publisher", logger, async () => {
   const { stateUrl, s3 } = config;
   if (stateUrl === undefined || s3 === undefined)
     throw new Error("unreachable: requireSettings checked these settings");
+  // The scheduled drills' keys for encrypted backups: TABLESNAP_AGE_IDENTITY(_FILE), a secret.
+  const identities = await identitiesFromEnv(process.env);
   logger.info({ config: redact(config) }, "starting");
 
   const bus = new NatsBus({
@@ -35,6 +38,7 @@ runService("publisher", logger, async () => {
     targets: config.targets,
     slack: { webhookUrl: config.slack.webhookUrl },
     openRepo: repoOpener({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
+    identities,
     logger,
   });
 

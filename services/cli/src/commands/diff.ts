@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { UsageError } from "@tablesnap/core";
-import { GitTreeReader, LocalGitRepo, RepoTreeReader } from "@tablesnap/publish";
+import {
+  backupIn,
+  GitTreeReader,
+  LocalGitRepo,
+  previousBackupName,
+  RepoTreeReader,
+} from "@tablesnap/publish";
 import { GitHubBackupRepo } from "@tablesnap/publish/github";
 import {
   type BackupDiff,
@@ -17,7 +23,6 @@ import {
 import { identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import { type BackupTarget, parseTarget } from "../target-args.ts";
-import { backupIn, previousBackupName } from "./reader.ts";
 
 const run = promisify(execFile);
 

@@ -5,6 +5,7 @@ import { type Env, loadConfig, redact, requireSettings } from "@tablesnap/config
 import { jsonLogger as coordinatorLogger, startCoordinator } from "@tablesnap/coordinator";
 import { messageOf } from "@tablesnap/core";
 import { startDumpWorker } from "@tablesnap/dump-worker";
+import { identitiesFromEnv } from "@tablesnap/encryption";
 import { jsonLogger as httpLogger, httpReachable, serveApp } from "@tablesnap/http";
 import { startPublisher } from "@tablesnap/publisher";
 import {
@@ -28,6 +29,8 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
   requireSettings(config, "state", "s3");
   const { stateUrl, s3 } = config;
   if (stateUrl === undefined || s3 === undefined) return; // requireSettings threw already
+  // The scheduled drills' keys for encrypted backups, from a secret; a bad one stops the start.
+  const identities = await identitiesFromEnv(env);
   log.info({ config: redact(config) }, "starting");
 
   // Stopped in reverse order of starting.
@@ -80,6 +83,7 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
       ...workerDeps,
       delivery,
       openRepo: repoOpener({ apiUrl: config.github.apiUrl, auth: config.github.auth }),
+      identities,
       logger: workerLogger({ service: "publisher" }),
     });
     stoppers.push({ name: "publisher", stop: () => publisher.stop() });
