@@ -1,8 +1,9 @@
 /** Helpers of the encryption tests: age keys, and searching a repository for plaintext. */
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { decrypting, readIdentityFiles } from "@tablesnap/encryption";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 
 export const run = promisify(execFile);
@@ -21,6 +22,17 @@ export async function newKey(dir: string, name: string) {
   const recipient = await identityToRecipient(secret);
   await writeFile(file, `# public key: ${recipient}\n${secret}\n`, { mode: 0o600 });
   return { secret, recipient, file };
+}
+
+/** A stored `.age` file's plaintext, opened with an identity file. */
+export async function decryptFile(path: string, identityFile: string): Promise<string> {
+  const ids = await readIdentityFiles([identityFile]);
+  const chunks: Uint8Array[] = [];
+  const stored = (async function* () {
+    yield await readFile(path);
+  })();
+  for await (const c of decrypting(stored, ids, path, [...ids.recipients])) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Every object in a git directory, loose or packed, reachable or not, decompressed. */

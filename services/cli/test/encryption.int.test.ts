@@ -11,7 +11,7 @@ import {
 } from "@tablesnap/restore/testing";
 import { adminUrl, loadHardCases } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blobNames, leaked, MARKERS, newKey, run } from "./age.ts";
+import { blobNames, decryptFile, leaked, MARKERS, newKey, run } from "./age.ts";
 import { tablesnap } from "./cli.ts";
 
 describe("tablesnap backup --encrypt-to: age encryption of chosen tables", () => {
@@ -162,6 +162,65 @@ describe("tablesnap backup --encrypt-to: age encryption of chosen tables", () =>
     expect(restore.code).toBe(1);
     expect(restore.stderr).toContain("public/tables/customers/data.sql: does not decrypt (");
     expect(await userObjects(target.sql)).toEqual([]);
+  });
+
+  it("an unchanged second backup commits nothing by default: no commit, no blob", async () => {
+    const gitDir = join(repo, ".git");
+    const before = await blobNames(gitDir);
+    const head = async () =>
+      (await run("git", ["--git-dir", gitDir, "rev-parse", "HEAD"])).stdout.trim();
+    const headBefore = await head();
+    const r = await tablesnap([
+      ...["backup", "--database-url", source.url, "--repo", repo, "--json"],
+      ...["--encrypt-to", keyA.recipient, "--encrypt", "public.*"],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).publish).toMatchObject({ unchanged: true });
+    expect(await head()).toBe(headBefore);
+    expect([...(await blobNames(gitDir))].filter((b) => !before.has(b))).toEqual([]);
+  });
+
+  it("--encrypt-schema and --role-passwords: schema.sql and the password hashes only as ciphertext", async () => {
+    const role = `tsnap_encpw_${process.pid}`;
+    await source.sql.unsafe(`CREATE ROLE ${role} LOGIN PASSWORD 'marker-password-5e1f0c'`);
+    try {
+      const other = join(dir, "schema-repo");
+      const r = await tablesnap([
+        ...["backup", "--database-url", source.url, "--repo", other, "--quiet"],
+        ...["--encrypt-to", keyA.recipient, "--encrypt", "public.customers"],
+        ...["--encrypt-schema", "--role-passwords"],
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const m = await readManifest(join(other, "backups/latest/latest"));
+      const paths = new Set(manifestFiles(m).map((f) => f.path));
+      expect(paths.has("public/tables/customers/schema.sql.age")).toBe(true);
+      expect(paths.has("public/tables/customers/schema.sql")).toBe(false);
+      expect(paths.has("public/tables/measurements/schema.sql")).toBe(true);
+      expect(m.roles.passwords).toBe(true);
+      const everything = (
+        await run(
+          "git",
+          ["--git-dir", join(other, ".git"), "cat-file", "--batch-all-objects", "--batch"],
+          {
+            maxBuffer: 1 << 30,
+          },
+        )
+      ).stdout;
+      expect(everything).not.toContain("SCRAM-SHA-256$");
+      expect(everything).not.toContain("CREATE TABLE public.customers");
+      const roles = await decryptFile(
+        join(other, "backups/latest/latest/roles.sql.age"),
+        keyA.file,
+      );
+      expect(roles).toMatch(new RegExp(`ALTER ROLE ${role} WITH .*PASSWORD 'SCRAM-SHA-256\\$`));
+      const schema = await decryptFile(
+        join(other, "backups/latest/latest/public/tables/customers/schema.sql.age"),
+        keyA.file,
+      );
+      expect(schema).toContain("CREATE TABLE public.customers");
+    } finally {
+      await source.sql.unsafe(`DROP ROLE IF EXISTS ${role}`);
+    }
   });
 
   it("an unchanged second backup committed anyway reuses every ciphertext: no new blob but its manifest", async () => {
