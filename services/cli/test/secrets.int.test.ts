@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dropBucket, type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
 import { scratchDatabases } from "@tablesnap/restore/testing";
+import { generateX25519Identity } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliRun, tablesnap } from "./cli.ts";
 import {
@@ -31,6 +32,7 @@ const DB_PASSWORD = `dbpw-${tag()}`;
 const ROW_MARKER = `row-secret-${tag()}`;
 const WRONG_TOKEN = `ghp_${tag()}${tag()}${tag()}`;
 const S3_SECRET = `s3secret-${tag()}`;
+const SCRATCH_PASSWORD = `scratchpw-${tag()}`;
 
 const all = (r: CliRun) => `${r.stdout}\n${r.stderr}`;
 
@@ -151,13 +153,18 @@ describe("no password, token, key or row out of the services", () => {
   let slack: Awaited<ReturnType<typeof slackCatcher>>;
   const prefix = `sec_${tag()}`;
   const bucket = `sec-${tag()}`;
-  const secrets = () => [DB_PASSWORD, S3_SECRET, TOKEN, API_TOKEN, WEBHOOK_SECRET];
+  let ageKey = "";
+  const secrets = () =>
+    [DB_PASSWORD, S3_SECRET, TOKEN, API_TOKEN, WEBHOOK_SECRET, SCRATCH_PASSWORD, ageKey].filter(
+      Boolean,
+    );
 
   beforeAll(async () => {
     h = await startCliGitHub();
     s3 = await startS3Server();
     dir = await mkdtemp(join(tmpdir(), "tsnap-secrets-svc-"));
     slack = await slackCatcher();
+    ageKey = await generateX25519Identity();
   });
   afterAll(async () => {
     if (serve && serve.child.exitCode === null) {
@@ -226,15 +233,20 @@ describe("no password, token, key or row out of the services", () => {
 
   it("a run that fails on a database URL with a password: logs, API, metrics, Slack", async () => {
     const state = await dbs.create("tsnap_sec_state");
+    // A drill's scratch server (with its password) and the age key it opens backups with are
+    // read at start: neither may reach an output either.
+    const drill = { cron: "0 4 * * 0", scratch_url_env: "LEAKY_SCRATCH_URL" };
     const config = {
       targets: {
-        leaky: { database_url_env: "LEAKY_URL", repository: await h.createRepo("leaky") },
+        leaky: { database_url_env: "LEAKY_URL", repository: await h.createRepo("leaky"), drill },
       },
     };
     await writeFile(join(dir, "targets.json"), JSON.stringify(config));
     serve = await startServe({
       TABLESNAP_CONFIG: join(dir, "targets.json"),
       LEAKY_URL: `postgres://app:${DB_PASSWORD}@127.0.0.1:${await freePort()}/app`,
+      LEAKY_SCRATCH_URL: `postgres://drill:${SCRATCH_PASSWORD}@127.0.0.1:5432/postgres`,
+      TABLESNAP_AGE_IDENTITY: `# drills\n${ageKey}\n`,
       TABLESNAP_STATE_URL: state.url,
       TABLESNAP_NATS_PREFIX: prefix,
       ...s3Env(s3, bucket),
