@@ -13,8 +13,19 @@ export { BlobFeeder } from "./git/blob-feeder.ts";
 export { LocalGitRepo } from "./git/local-repo.ts";
 export type { LocalRepoSession } from "./git/local-session.ts";
 export { openLocalRepo } from "./git/local-session.ts";
+export type { ObjectSpace } from "./git/maintenance.ts";
+export { dropUnreachable, objectSpace, repack } from "./git/maintenance.ts";
 export { GitRemoteRepo, redact } from "./git/remote-repo.ts";
 export { GitTreeReader } from "./git/tree-reader.ts";
+export type {
+  CommitInfo,
+  HistoryRepo,
+  NewCommit,
+  PruneOptions,
+  PruneResult,
+  Signature,
+} from "./history.ts";
+export { pruneHistory } from "./history.ts";
 export { MemoryBackupRepo } from "./memory/memory-repo.ts";
 export { commitMessage } from "./message.ts";
 export type { BaseState, PublishPlan, Retention } from "./plan.ts";

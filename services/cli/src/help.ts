@@ -173,6 +173,32 @@ ${IDENTITY_HELP}
 
 Exit codes: 0 re-keyed, 1 failed (nothing committed), 2 bad usage.`;
 
+export const PRUNE_HELP = `Usage: tablesnap prune --repo DIR [options]
+       tablesnap prune --github OWNER/REPO --force-push [--github-api-url URL] [options]
+
+History rotation: squashes the branch's commits older than the retention into a new root
+commit. The commits kept are written again with their trees, messages, authors and dates, so
+every backup kept is unchanged; what only older commits held (archives retention removed) is
+no longer reachable. Local repositories get that space back at once (unreachable objects are
+removed). Clones and forks keep the old history: see docs/operations.md "History rotation".
+
+  --repo DIR              the backup repository on disk
+  --github OWNER/REPO     a GitHub repository: the branch is replaced by force, so only with
+  --force-push            (credentials as for backup; --github-api-url for GHES or an emulator)
+  --branch NAME           the branch (default: main)
+  --keep N                keep at least the newest N commits (default: 30; 0: no limit by count)
+  --keep-days D           keep every commit younger than D days (default: 30; 0: none by age)
+  --keep-history          keep the old history on a branch tablesnap-history/<branch>/<time>
+  --gc                    also repack (git gc --prune=now): frees packed objects too; slow
+  --dry-run               say what would be squashed; change nothing
+  --json                  print the result as JSON
+
+Run it when no backup of the repository runs: a backup committed meanwhile fails the local
+compare-and-swap (nothing is lost), but GitHub's forced update cannot compare, so a backup
+committed in that one request's time would be dropped from the branch.
+
+Exit codes: 0 pruned (or nothing to prune), 1 failed (the branch is as it was), 2 bad usage.`;
+
 export const SERVE_HELP = `Usage: tablesnap serve
 
 Runs the ingress, the coordinator, a dump worker, the publisher and the status API in one
@@ -198,6 +224,7 @@ Commands:
   drill     restore into a throw-away database and compare with the manifest (tablesnap drill --help)
   diff      what changed between two backups: tables, rows, schema (tablesnap diff --help)
   keys      re-encrypt the latest backup to new age recipients (tablesnap keys --help)
+  prune     squash history older than the retention, and free its space (tablesnap prune --help)
   serve     run the ingress, coordinator, workers, publisher and status API in one process (tablesnap serve --help)`;
 
 export const HELP: Readonly<Record<string, string>> = {
@@ -206,6 +233,7 @@ export const HELP: Readonly<Record<string, string>> = {
   restore: RESTORE_HELP,
   drill: DRILL_HELP,
   keys: KEYS_HELP,
+  prune: PRUNE_HELP,
   diff: DIFF_HELP,
   serve: SERVE_HELP,
 };

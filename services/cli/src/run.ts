@@ -5,6 +5,7 @@ import { backupCommand } from "./commands/backup.ts";
 import { diffCommand, formatDiff, parseDiffArgs } from "./commands/diff.ts";
 import { drillCommand, formatDrill, parseDrillArgs } from "./commands/drill.ts";
 import { keysCommand, parseKeysArgs } from "./commands/keys.ts";
+import { formatPrune, parsePruneArgs, pruneCommand } from "./commands/prune.ts";
 import { parseRestoreArgs, restoreCommand } from "./commands/restore.ts";
 import { formatVerify, parseVerifyArgs, verifyCommand } from "./commands/verify.ts";
 import { EXIT } from "./exit.ts";
@@ -21,6 +22,7 @@ export async function run(
 ): Promise<number> {
   if (command === "verify") return verify(rest);
   if (command === "keys") return keys(rest, env);
+  if (command === "prune") return prune(rest, env);
   if (command === "diff") return diff(rest, env);
   if (command === "serve") return serve(rest, env);
   if (command === "restore" || command === "drill")
@@ -76,6 +78,21 @@ async function keys(
     process.stderr.write(
       `re-keyed ${r.folder}: ${r.files} encrypted file(s) now for ${r.recipients.join(", ")} (commit ${r.commit.slice(0, 12)}); archives keep their keys\n`,
     );
+    return EXIT.ok;
+  } catch (e) {
+    return report(e, false);
+  }
+}
+
+async function prune(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  try {
+    const args = parsePruneArgs(argv, env);
+    const r = await pruneCommand(args, makeOutput(process.stderr, args.json));
+    if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    else process.stderr.write(`${formatPrune(r, args)}\n`);
     return EXIT.ok;
   } catch (e) {
     return report(e, false);

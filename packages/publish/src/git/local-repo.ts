@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { BranchMovedError, GitError } from "../errors.ts";
+import type { CommitInfo, HistoryRepo, NewCommit } from "../history.ts";
 import type {
   BackupRepo,
   CommitRequest,
@@ -9,6 +10,7 @@ import type {
   TreeEntry,
   TreeOp,
 } from "../types.ts";
+import { formatCommitObject, parseCommitObject } from "./commit-object.ts";
 import { git, gitText, sendBlob, writeToChild } from "./git.ts";
 
 const ZERO = "0".repeat(40);
@@ -30,7 +32,7 @@ export function fastImportConfig(level: 0 | 1 = 1): string[] {
  * `git fast-import` (blobs streamed in, folders reused by tree SHA) on a private ref, then the
  * branch is moved with a compare-and-swap `update-ref`: it moves once, or not at all.
  */
-export class LocalGitRepo implements BackupRepo {
+export class LocalGitRepo implements BackupRepo, HistoryRepo {
   readonly dir: string;
 
   constructor(dir: string) {
@@ -67,6 +69,29 @@ export class LocalGitRepo implements BackupRepo {
   async readFile(commit: string, path: string): Promise<Uint8Array | null> {
     const r = await git(this.dir, ["cat-file", "blob", `${commit}:${path}`], { allowFail: true });
     return r.code === 0 ? r.stdout : null;
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const raw = await git(this.dir, ["cat-file", "commit", sha]);
+    return parseCommitObject(sha, raw.stdout.toString("utf8"));
+  }
+
+  async writeCommit(c: NewCommit): Promise<string> {
+    const input = formatCommitObject(c);
+    return (await git(this.dir, ["hash-object", "-t", "commit", "-w", "--stdin"], { input })).stdout
+      .toString()
+      .trim();
+  }
+
+  async forceBranch(branch: string, sha: string, expected: string | null): Promise<void> {
+    const args = ["update-ref", "-m", "tablesnap: prune", `refs/heads/${branch}`, sha];
+    const moved = await git(this.dir, [...args, expected ?? ZERO], { allowFail: true });
+    if (moved.code !== 0)
+      throw new BranchMovedError(branch, { context: { detail: moved.stderr.trim() } });
+  }
+
+  async countCommits(sha: string): Promise<number> {
+    return Number(await gitText(this.dir, ["rev-list", "--count", "--first-parent", sha]));
   }
 
   async commit(req: CommitRequest): Promise<CommitResult> {

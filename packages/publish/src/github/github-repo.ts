@@ -1,5 +1,6 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import { BranchMovedError, GitHubApiError, GitHubPermissionError } from "../errors.ts";
+import type { CommitInfo, HistoryRepo, NewCommit } from "../history.ts";
 import type { BackupRepo, CommitRequest, CommitResult, TreeEntry, TreeOp } from "../types.ts";
 import { apiFailure, githubError } from "./api-errors.ts";
 import { type HashedBlob, hashArtifact, hashText } from "./blobs.ts";
@@ -24,7 +25,7 @@ export interface GitHubRepoOptions {
  * (moved, archived, unchanged) as one entry. The branch moves once, without force; a moved
  * branch is a BranchMovedError, and the rebuild on top reuses what was sent.
  */
-export class GitHubBackupRepo implements BackupRepo {
+export class GitHubBackupRepo implements BackupRepo, HistoryRepo {
   readonly fullName: string;
   readonly #c: GitHubClient;
   readonly #trees: GitHubTrees;
@@ -162,6 +163,48 @@ export class GitHubBackupRepo implements BackupRepo {
     await moveBranch(this.#c, req.branch, parent, data.sha, () => this.head(req.branch));
     this.#commitTrees.set(data.sha, tree);
     return { commit: data.sha, tree };
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const { owner, repo } = this.#c;
+    const { data } = await this.#call(`reading commit ${sha}`, () =>
+      this.#c.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }),
+    );
+    const who = (s: { name: string; email: string; date: string }) => ({ ...s });
+    return {
+      ...{ sha, tree: data.tree.sha, parents: data.parents.map((p) => p.sha) },
+      ...{ message: data.message, author: who(data.author), committer: who(data.committer) },
+    };
+  }
+
+  async writeCommit(c: NewCommit): Promise<string> {
+    const { owner, repo } = this.#c;
+    const { data } = await this.#call("writing a commit", () =>
+      this.#c.octokit.rest.git.createCommit({
+        ...{ owner, repo, message: c.message, tree: c.tree, parents: [...c.parents] },
+        ...{ author: c.author, committer: c.committer },
+      }),
+    );
+    return data.sha;
+  }
+
+  /**
+   * GitHub's forced ref update has no compare-and-swap: the head is checked right before it, so
+   * a backup committed in that one request's time would be lost (prune says so; the services
+   * prune only while no run of the target is in progress).
+   */
+  async forceBranch(branch: string, sha: string, expected: string | null): Promise<void> {
+    const { owner, repo } = this.#c;
+    if ((await this.head(branch)) !== expected) throw new BranchMovedError(branch);
+    await this.#call(`moving branch ${branch}`, async () => {
+      if (expected === null)
+        await this.#c.octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
+      else
+        await this.#c.octokit.rest.git.updateRef({
+          ...{ owner, repo, ref: `heads/${branch}` },
+          ...{ sha, force: true },
+        });
+    });
   }
 
   async #apply(overlay: TreeOverlay, op: TreeOp, artifacts: ArtifactStore): Promise<void> {

@@ -1,10 +1,12 @@
 import { BranchMovedError } from "../errors.ts";
+import { formatCommitObject, parseCommitObject } from "../git/commit-object.ts";
+import type { CommitInfo, HistoryRepo, NewCommit } from "../history.ts";
 import type { BackupRepo, CommitRequest, CommitResult, TreeEntry } from "../types.ts";
 import { ObjectDb } from "./objects.ts";
 import { TreeEditor } from "./tree-editor.ts";
 
 /** A BackupRepo held in memory, hashing like git: for tests and for computing tree SHAs offline. */
-export class MemoryBackupRepo implements BackupRepo {
+export class MemoryBackupRepo implements BackupRepo, HistoryRepo {
   readonly db = new ObjectDb();
   readonly #refs = new Map<string, string>();
 
@@ -60,6 +62,27 @@ export class MemoryBackupRepo implements BackupRepo {
     if ((this.#refs.get(req.branch) ?? null) !== req.parent) throw new BranchMovedError(req.branch);
     this.#refs.set(req.branch, commit);
     return { commit, tree };
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const o = this.db.get(sha);
+    if (o?.type !== "commit") throw new Error(`not a commit: ${sha}`);
+    return parseCommitObject(sha, o.data.toString("utf8"));
+  }
+
+  async writeCommit(c: NewCommit): Promise<string> {
+    return this.db.put("commit", Buffer.from(formatCommitObject(c), "utf8"));
+  }
+
+  async forceBranch(branch: string, sha: string, expected: string | null): Promise<void> {
+    if ((this.#refs.get(branch) ?? null) !== expected) throw new BranchMovedError(branch);
+    this.#refs.set(branch, sha);
+  }
+
+  async countCommits(sha: string): Promise<number> {
+    let n = 0;
+    for (let s: string | undefined = sha; s; s = (await this.commitInfo(s)).parents[0]) n++;
+    return n;
   }
 
   async treeOf(commit: string): Promise<string> {
