@@ -72,6 +72,8 @@ export const EVENT_KINDS = [
   "run.failed",
   "drill.passed",
   "drill.failed",
+  "prune.done",
+  "prune.failed",
 ] as const;
 
 /** Progress of a run, for whoever watches (coordinator, status, Slack). */
@@ -84,10 +86,16 @@ export const eventSchema = z.object({
 });
 
 /**
- * A scheduled restore test of a target's latest backup, fired by the coordinator for one cron
- * slot (`id`, so replicas give one drill).
+ * Scheduled work on a target's backup repository, fired by the coordinator for one cron slot
+ * (`id`, so replicas give it once): a restore `drill` of the latest backup, or `prune`, the
+ * history rotation.
  */
-export const drillSchema = z.object({ id: text, target: text, at: isoTime });
+export const maintenanceSchema = z.object({
+  id: text,
+  target: text,
+  at: isoTime,
+  task: z.enum(["drill", "prune"]),
+});
 
 /** A run whose tables are all dumped: ready for the publisher. */
 export const runSchema = z.object({ run_id: text, target: text });
@@ -164,14 +172,14 @@ export const catalog = {
     subject: () => "ready",
     msgId: (r) => r.run_id,
   }),
-  drill: entry({
-    stream: "DRILLS",
-    token: "drills",
+  maintenance: entry({
+    stream: "MAINTENANCE",
+    token: "maintenance",
     retention: "workqueue",
     maxAgeMs: DAY_MS,
-    schema: drillSchema,
-    subject: () => "start",
-    msgId: (d) => d.id,
+    schema: maintenanceSchema,
+    subject: (m) => m.task,
+    msgId: (m) => m.id,
   }),
 } as const;
 

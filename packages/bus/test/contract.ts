@@ -28,7 +28,12 @@ export function describeBus(name: string, factory: BusFactory): void {
         job: { ...job("run-1", "users"), snapshot_id: "00000003-1", attempt: 1 },
         event: { run_id: "run-1", target: "default", kind: "table.done", at, data: { rows: 3 } },
         run: { run_id: "run-1", target: "default" },
-        drill: { id: "default/@drill@2026-03-06T04:00Z", target: "default", at },
+        maintenance: {
+          id: "default/@drill@2026-03-06T04:00Z",
+          target: "default",
+          at,
+          task: "drill",
+        },
       };
       const got = new Map<MessageKind, unknown>();
       for (const kind of MESSAGE_KINDS) {

@@ -202,7 +202,7 @@ targets:
     expect(leaked).not.toContain(secret);
   });
 
-  it("reads a target's drill: its cron, the scratch server from the named variable, a template", () => {
+  it("reads a target's drill (cron, scratch server from the named variable, template) and history rotation", () => {
     const yaml = (drill: string) =>
       `targets:\n  app:\n    database_url: postgres://h/app\n    repository: acme/b\n    drill: ${drill}\n`;
     const env = { SCRATCH: "postgres://drill:pw@scratch:5432/postgres" };
@@ -216,6 +216,15 @@ targets:
       scratchTemplate: "supa",
     });
     expect(JSON.stringify(redact(c))).not.toContain(":pw@");
+    const pruned = loadConfig(
+      {},
+      "targets:\n  app:\n    database_url: postgres://h/app\n    repository: acme/b\n    retention: { keep: 5, prune_history: '0 5 * * 0' }\n",
+    );
+    expect(pruned.targets[0]?.retention).toEqual({
+      keep: 5,
+      keepDays: 30,
+      pruneHistory: "0 5 * * 0",
+    });
     expect(problems({}, yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH }"))).toEqual([
       "targets.app.drill.scratch_url_env: environment variable SCRATCH is not set",
     ]);

@@ -52,6 +52,11 @@ export const targetSchema = z.strictObject({
     .strictObject({
       keep: z.int().min(0).optional(),
       keep_days: z.int().min(0).optional(),
+      /**
+       * When to squash the branch's history older than keep/keep_days (`tablesnap prune`). It
+       * rewrites the branch (by force on GitHub): set only when that is wanted.
+       */
+      prune_history: cronText.optional(),
     })
     .optional(),
   debounce: duration.optional(),

@@ -100,6 +100,7 @@ export function targetsFromFile(
       retention: {
         keep: t.retention?.keep ?? TARGET_DEFAULTS.retention.keep,
         keepDays: t.retention?.keep_days ?? TARGET_DEFAULTS.retention.keepDays,
+        ...(t.retention?.prune_history ? { pruneHistory: t.retention.prune_history } : {}),
       },
       debounceSeconds: t.debounce ?? e.TABLESNAP_DEBOUNCE,
       freshnessLimitSeconds: t.freshness_limit ?? TARGET_DEFAULTS.freshnessLimitSeconds,

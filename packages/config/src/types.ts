@@ -33,6 +33,8 @@ export interface Retention {
   readonly keep: number;
   /** Days of archives to keep; 0 for no limit by age. */
   readonly keepDays: number;
+  /** Cron of the history rotation (`prune_history`): commits beyond keep/keepDays squashed. */
+  readonly pruneHistory?: string | undefined;
 }
 
 export interface TargetConfig {

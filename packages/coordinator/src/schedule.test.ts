@@ -108,12 +108,13 @@ describe("cron schedules", () => {
     expect(await fireDueSlots(deps, cursors, 600)).toEqual([slot]);
   });
 
-  it("fires a target's drill slot as one drill message, with two coordinators running", async () => {
+  it("fires a target's drill and prune slots as one maintenance message each, with two coordinators running", async () => {
     const { clock, bus, deps } = await setup("2026-03-06T03:59:30Z");
     const drilled = target("default", {
       drill: { cron: "0 4 * * 5", scratchUrl: "postgres://127.0.0.1/postgres" },
+      retention: { keep: 5, keepDays: 0, pruneHistory: "0 4 * * *" },
     });
-    const drills = await collect(bus, "drill", "publishers");
+    const drills = await collect(bus, "maintenance", "publishers");
     const triggers = await collect(bus, "trigger", "audit");
     for (const b of [bus, bus.peer()]) {
       running.push(
@@ -121,13 +122,15 @@ describe("cron schedules", () => {
       );
     }
     clock.set("2026-03-06T04:00:01Z");
-    await until("the drill message", () => drills.length === 1);
-    expect(drills).toEqual([
-      { id: "default/@drill@2026-03-06T04:00Z", target: "default", at: "2026-03-06T04:00:00.000Z" },
+    await until("the two messages", () => drills.length === 2);
+    const at = "2026-03-06T04:00:00.000Z";
+    expect([...drills].sort((a, b) => a.task.localeCompare(b.task))).toEqual([
+      { id: "default/@drill@2026-03-06T04:00Z", target: "default", at, task: "drill" },
+      { id: "default/@prune@2026-03-06T04:00Z", target: "default", at, task: "prune" },
     ]);
     clock.set("2026-03-06T04:01:01Z");
     await new Promise((r) => setTimeout(r, 50));
-    expect(drills).toHaveLength(1);
+    expect(drills).toHaveLength(2);
     expect(triggers).toEqual([]);
   });
 

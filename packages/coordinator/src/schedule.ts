@@ -6,18 +6,15 @@ import type { CoordinatorDeps } from "./types.ts";
 /** One schedule of one target and the next slot this replica will fire. */
 export interface ScheduleCursor {
   readonly target: string;
-  /** A backup (a trigger), or the target's restore drill (a `drill` message). */
-  readonly kind: "backup" | "drill";
-  /** The schedule's name; the drill's is DRILL_SCHEDULE, which no configured name can be. */
+  /** A backup (a trigger), or the target's restore drill or history rotation (`maintenance`). */
+  readonly kind: "backup" | "drill" | "prune";
+  /** The schedule's name; `@drill` and `@prune` for those, which no configured name can be. */
   readonly schedule: string;
   readonly cron: Cron;
   next: Date | null;
 }
 
 const MINUTE = 60_000;
-
-/** The drill's schedule name in slot ids and recorded slots: `@` is not allowed in a name. */
-export const DRILL_SCHEDULE = "@drill";
 
 /** Cursors for every schedule; a slot up to `graceSeconds` old at start-up is still fired. */
 export function scheduleCursors(
@@ -32,7 +29,10 @@ export function scheduleCursors(
   };
   return targets.flatMap((t) => [
     ...t.schedules.map((s) => cursor(t.name, "backup", s.name, s.cron)),
-    ...(t.drill ? [cursor(t.name, "drill", DRILL_SCHEDULE, t.drill.cron)] : []),
+    ...(t.drill ? [cursor(t.name, "drill", "@drill", t.drill.cron)] : []),
+    ...(t.retention.pruneHistory
+      ? [cursor(t.name, "prune", "@prune", t.retention.pruneHistory)]
+      : []),
   ]);
 }
 
@@ -92,10 +92,10 @@ export async function fireDueSlots(
 
 async function fireSlot(deps: CoordinatorDeps, c: ScheduleCursor, slot: Date): Promise<void> {
   const id = cronSlotId(c.target, c.schedule, slot);
-  if (c.kind === "drill") {
-    const drill = { id, target: c.target, at: slot.toISOString() };
-    const { duplicate } = await deps.bus.publish("drill", drill);
-    if (!duplicate) deps.logger.info({ drill: id, target: c.target }, "drill slot fired");
+  if (c.kind !== "backup") {
+    const task = { id, target: c.target, at: slot.toISOString(), task: c.kind };
+    const { duplicate } = await deps.bus.publish("maintenance", task);
+    if (!duplicate) deps.logger.info({ [c.kind]: id, target: c.target }, `${c.kind} slot fired`);
   } else {
     const trigger: MessageInput<"trigger"> = {
       // Archive folders read `<time>--cron--schedule--<schedule name>`.

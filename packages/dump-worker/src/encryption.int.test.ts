@@ -87,7 +87,10 @@ describe("a target with encryption, through the services", () => {
       if (e.kind.startsWith("drill.")) events.push(e);
     });
     const send = (id: string) =>
-      p.bus.publish("drill", { id, target: "default", at: new Date().toISOString() });
+      p.bus.publish("maintenance", {
+        ...{ id, target: "default", task: "drill" },
+        at: new Date().toISOString(),
+      });
     const drillDbs = () =>
       p.source.sql<{ n: number }[]>`
         select count(*)::int as n from pg_database where datname like 'tablesnap_drill_%'`;

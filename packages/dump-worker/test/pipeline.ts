@@ -58,6 +58,7 @@ export async function startPipeline(
     commitUnchanged?: boolean;
     /** A scheduled drill on the source's server (the test sends the coordinator's message). */
     drill?: boolean;
+    retention?: TargetConfig["retention"];
   } = {},
 ): Promise<Pipeline> {
   const source = await createScratchDatabase("tsnap_wsrc");
@@ -78,6 +79,7 @@ export async function startPipeline(
     ...(options.encryption ? { encryption: options.encryption } : {}),
     commitUnchanged: options.commitUnchanged ?? false,
     ...(options.drill ? { drill: { cron: "0 4 * * 0", scratchUrl: source.url } } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
   };
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {

@@ -26,7 +26,7 @@ export type DrillOutcome =
  */
 export async function drillTarget(
   d: DrillDeps,
-  msg: Message<"drill">,
+  msg: Message<"maintenance">,
   ctx: DeliveryContext,
 ): Promise<DrillOutcome> {
   const log = d.logger ?? silentLogger;
@@ -79,7 +79,7 @@ function problems(o: DrillOutcome): string[] {
   return r.error ? [`restore failed: ${r.error}`, ...tables] : tables;
 }
 
-async function tell(d: DrillDeps, msg: Message<"drill">, o: DrillOutcome): Promise<void> {
+async function tell(d: DrillDeps, msg: Message<"maintenance">, o: DrillOutcome): Promise<void> {
   const log = d.logger ?? silentLogger;
   const context = { drill: msg.id, target: msg.target };
   const report = "report" in o ? o.report : undefined;

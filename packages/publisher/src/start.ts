@@ -1,16 +1,26 @@
-import { type DeliveryOptions, delivery, givenUp, type Running } from "@tablesnap/runs";
+import {
+  type DeliveryOptions,
+  delivery,
+  givenUp,
+  type Running,
+  silentLogger,
+} from "@tablesnap/runs";
 import { type DrillDeps, drillTarget } from "./drill.ts";
+import { pruneTarget } from "./prune.ts";
 import { type PublisherDeps, publishRun } from "./publisher.ts";
 
 export interface PublisherOptions extends PublisherDeps, DrillDeps {
   readonly delivery?: DeliveryOptions | undefined;
   readonly durable?: string | undefined;
   readonly concurrency?: number | undefined;
+  /** Waits before a history rotation tries again while a run is in progress (tests shorten). */
+  readonly busyBackoffMs?: readonly number[] | undefined;
 }
 
 /**
- * The publisher: one commit per dumped run (`run` messages), and the scheduled restore drills
- * (`drill` messages) of the targets that have one, one at a time.
+ * The publisher: one commit per dumped run (`run` messages), and the scheduled maintenance of
+ * the targets that have some (`maintenance` messages: restore drills, history rotation), one at
+ * a time.
  */
 export async function startPublisher(o: PublisherOptions): Promise<Running> {
   const durable = o.durable ?? "publisher";
@@ -25,15 +35,26 @@ export async function startPublisher(o: PublisherOptions): Promise<Running> {
     },
     (msg, ctx) => publishRun(o, msg, ctx),
   );
-  if (!o.targets.some((t) => t.drill)) return { stop: () => sub.stop() };
-  // A drill keeps its message alive (working()); a publisher killed mid-drill leaves it to
-  // another, once. The outcome is told, never thrown: a failed drill waits for the next slot.
-  const drills = await o.bus.consume(
-    "drill",
-    { durable: `${durable}-drills`, concurrency: 1, ackWaitMs: 60_000, maxDeliver: 2 },
+  if (!o.targets.some((t) => t.drill || t.retention.pruneHistory))
+    return { stop: () => sub.stop() };
+  // A drill keeps its message alive (working()); a publisher killed mid-task hands it to
+  // another. Outcomes are told, never thrown; only a rotation waiting for a run comes back.
+  const maintenance = await o.bus.consume(
+    "maintenance",
+    {
+      durable: `${durable}-maintenance`,
+      ...{ concurrency: 1, ackWaitMs: 60_000, maxDeliver: 8 },
+      backoffMs: o.busyBackoffMs ?? [30_000, 60_000, 120_000],
+      onTerm: (t) =>
+        (o.logger ?? silentLogger).error(
+          { subject: t.subject, reason: t.reason },
+          "maintenance task given up",
+        ),
+    },
     async (msg, ctx) => {
-      await drillTarget(o, msg, ctx);
+      if (msg.task === "prune") await pruneTarget(o, msg, ctx);
+      else await drillTarget(o, msg, ctx);
     },
   );
-  return { stop: async () => void (await Promise.all([sub.stop(), drills.stop()])) };
+  return { stop: async () => void (await Promise.all([sub.stop(), maintenance.stop()])) };
 }

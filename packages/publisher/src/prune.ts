@@ -1,0 +1,82 @@
+import type { DeliveryContext, Message } from "@tablesnap/bus";
+import { messageOf } from "@tablesnap/core";
+import { dropUnreachable, LocalGitRepo, type PruneResult, pruneHistory } from "@tablesnap/publish";
+import { GitHubBackupRepo } from "@tablesnap/publish/github";
+import {
+  emit,
+  type OpenRepo,
+  silentLogger,
+  tellWebhook,
+  type WorkerDeps,
+  WorkerError,
+} from "@tablesnap/runs";
+
+export interface PruneDeps extends WorkerDeps {
+  readonly openRepo: OpenRepo;
+}
+
+/**
+ * A target's scheduled history rotation (`retention.prune_history`): the branch's commits older
+ * than the retention are squashed (`pruneHistory`), and on a repository on disk the space they
+ * held is freed. It waits while a run of the target is in progress (retriable: the message comes
+ * back later), since GitHub's forced update cannot compare-and-swap. Told like a drill: log,
+ * `prune.done` / `prune.failed` event, Slack webhook on failure.
+ */
+export async function pruneTarget(
+  d: PruneDeps,
+  msg: Message<"maintenance">,
+  ctx: DeliveryContext,
+): Promise<void> {
+  const log = d.logger ?? silentLogger;
+  const target = d.targets.find((t) => t.name === msg.target);
+  const context = { prune: msg.id, target: msg.target };
+  if (!target?.retention.pruneHistory) {
+    log.warn(context, "history rotation for a target without retention.prune_history");
+    return;
+  }
+  try {
+    const busy = await d.state.targetSummary(target.name);
+    if (busy.running || busy.pending) {
+      if (ctx.deliveryCount < ctx.maxDeliver)
+        throw new WorkerError("target_busy", `a run of ${target.name} is in progress`, {
+          retriable: true,
+        });
+      throw new Error(`runs of ${target.name} kept it busy on ${ctx.deliveryCount} tries`);
+    }
+    const r = await prune(d, target, new Date());
+    const data = { kept: r.kept, squashed: r.squashed, new_head: r.newHead };
+    log.info({ ...context, ...data }, r.squashed === 0 ? "nothing to prune" : "history pruned");
+    await emit(d, { id: msg.id, target: msg.target }, "prune.done", data);
+  } catch (e) {
+    if (e instanceof WorkerError && e.code === "worker_target_busy") throw e;
+    const error = messageOf(e);
+    log.error({ ...context, error }, "history rotation failed");
+    await emit(d, { id: msg.id, target: msg.target }, "prune.failed", { error });
+    const text = `:x: tablesnap history rotation of *${msg.target}* failed (${msg.id}): ${error}`;
+    await tellWebhook(d.slack, text, log, context);
+  }
+}
+
+async function prune(
+  d: PruneDeps,
+  target: PruneDeps["targets"][number],
+  now: Date,
+): Promise<PruneResult> {
+  const opened = await d.openRepo(target.repository);
+  try {
+    const repo = opened.repo;
+    if (!(repo instanceof LocalGitRepo) && !(repo instanceof GitHubBackupRepo))
+      throw new WorkerError(
+        "prune_unsupported",
+        "history rotation works on a repository on disk or on GitHub; prune a clone of a git remote and push it",
+      );
+    const { keep, keepDays } = target.retention;
+    const r = await pruneHistory(repo, {
+      ...{ branch: opened.branch, keep, keepDays, historyBranch: null, now },
+    });
+    if (repo instanceof LocalGitRepo && r.squashed !== 0) await dropUnreachable(repo.dir);
+    return r;
+  } finally {
+    await opened.close();
+  }
+}
