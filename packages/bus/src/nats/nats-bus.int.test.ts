@@ -125,6 +125,7 @@ describe("NatsBus streams", () => {
       [`${prefix}_JOBS`, [`${prefix}.jobs.>`], RetentionPolicy.Workqueue, 120e9],
       [`${prefix}_EVENTS`, [`${prefix}.events.>`], RetentionPolicy.Limits, 120e9],
       [`${prefix}_RUNS`, [`${prefix}.runs.>`], RetentionPolicy.Workqueue, 120e9],
+      [`${prefix}_MAINTENANCE`, [`${prefix}.maintenance.>`], RetentionPolicy.Workqueue, 120e9],
     ]);
     await factory.cleanup();
   });
