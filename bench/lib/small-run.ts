@@ -6,7 +6,7 @@ import { HeldWatch } from "./held.ts";
 import { measure, median } from "./measure.ts";
 import { ensureSmallDb } from "./small-db.ts";
 
-const SMALL_DB = "tablesnap_bench_small";
+export const SMALL_DB = "tablesnap_bench_small";
 /** Issue 13: a Pagila-size database within 2× pg_dump -Fd -j2 -Z0. */
 export const SMALL_TARGET = 2;
 

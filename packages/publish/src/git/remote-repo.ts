@@ -77,9 +77,15 @@ export class GitRemoteRepo implements BackupRepo {
     if (req.parent) await git(this.dir, ["update-ref", ref, req.parent]);
     else await git(this.dir, ["update-ref", "-d", ref], { allowFail: true });
     const r = await this.#local.commit(req);
+    // No delta search for blobs over 1 MiB, as in fast-import: a table's data part is never
+    // found a base by path (the latest folder is named by its time), and the search cost 20 s a
+    // push for pgbench scale 20 to make the pack 0.7 MB smaller.
     const pushed = await git(
       this.dir,
-      ["push", "--porcelain", "--no-verify", "--", this.url, `${r.commit}:${ref}`],
+      [
+        ...["-c", "core.bigFileThreshold=1m", "push", "--porcelain", "--no-verify"],
+        ...["--", this.url, `${r.commit}:${ref}`],
+      ],
       { allowFail: true },
     );
     if (pushed.code === 0) return r;
