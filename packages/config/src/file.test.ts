@@ -188,9 +188,9 @@ targets:
       tables: ["public.*"],
       schema: false,
     });
-    expect(
-      loadConfig({}, yaml("{ recipients: [" + a + "] }")).targets[0]?.encryption?.tables,
-    ).toEqual([]);
+    expect(loadConfig({}, yaml(`{ recipients: [${a}] }`)).targets[0]?.encryption?.tables).toEqual(
+      [],
+    );
     expect(problems({}, yaml(`{ recipients: [age1nope] }`))).toEqual([
       'targets.app.encryption: recipients: "age1nope" is not an age X25519 recipient (a public key age1…, 62 characters)',
     ]);
@@ -212,6 +212,7 @@ targets:
     );
     expect(c.targets[0]?.drill).toEqual({
       cron: "0 4 * * 0",
+      scratchUrlEnv: "SCRATCH",
       scratchUrl: env.SCRATCH,
       scratchTemplate: "supa",
     });
@@ -220,14 +221,23 @@ targets:
       {},
       "targets:\n  app:\n    database_url: postgres://h/app\n    repository: acme/b\n    retention: { keep: 5, prune_history: '0 5 * * 0' }\n",
     );
+    expect(
+      problems(
+        {},
+        "targets:\n  app:\n    database_url: postgres://h/app\n    repository: { git: 'ssh://h/r.git' }\n    retention: { prune_history: '@daily' }\n",
+      ),
+    ).toEqual([
+      "targets.app.retention.prune_history: history rotation works on a repository on disk or on GitHub, not on a git remote (prune a clone and push it)",
+    ]);
     expect(pruned.targets[0]?.retention).toEqual({
       keep: 5,
       keepDays: 30,
       pruneHistory: "0 5 * * 0",
     });
-    expect(problems({}, yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH }"))).toEqual([
-      "targets.app.drill.scratch_url_env: environment variable SCRATCH is not set",
-    ]);
+    // Services that do not drill start without the scratch server's URL (a secret).
+    expect(
+      loadConfig({}, yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH }")).targets[0]?.drill,
+    ).toEqual({ cron: "0 4 * * 0", scratchUrlEnv: "SCRATCH", scratchTemplate: undefined });
     expect(
       problems({ SCRATCH: "nope" }, yaml("{ cron: '0 4 * * 0', scratch_url_env: SCRATCH }")),
     ).toEqual(["SCRATCH: not a valid URL"]);

@@ -56,7 +56,9 @@ export function redact(config: Config): unknown {
       ...t,
       databaseUrl: maskUrl(t.databaseUrl),
       repository: repository(t.repository),
-      ...(t.drill ? { drill: { ...t.drill, scratchUrl: maskUrl(t.drill.scratchUrl) } } : {}),
+      ...(t.drill?.scratchUrl
+        ? { drill: { ...t.drill, scratchUrl: maskUrl(t.drill.scratchUrl) } }
+        : {}),
     })),
   };
 }

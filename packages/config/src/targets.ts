@@ -90,10 +90,17 @@ export function targetsFromFile(
             defaultBranch: t.branches.includes(DEFAULT_BRANCH),
             names: t.branches.filter((b) => b !== DEFAULT_BRANCH),
           };
+    const repo = repository(t.repository);
+    if (t.retention?.prune_history && repo.kind === "git")
+      issues.push({
+        path: `${path}.retention.prune_history`,
+        message:
+          "history rotation works on a repository on disk or on GitHub, not on a git remote (prune a clone and push it)",
+      });
     return {
       name,
       databaseUrl: databaseUrl(t, path, env, issues),
-      repository: repository(t.repository),
+      repository: repo,
       branches,
       repositories: t.repositories ?? "all",
       schedules: schedules(t.schedules, path, issues),
@@ -108,7 +115,7 @@ export function targetsFromFile(
       rolePasswords: t.role_passwords ?? false,
       commitUnchanged: t.commit_unchanged ?? false,
       ...encryption(t.encryption, `${path}.encryption`, issues),
-      ...drill(t.drill, `${path}.drill`, env, issues),
+      ...drill(t.drill, env, issues),
     };
   });
 }
@@ -129,26 +136,21 @@ function encryption(
   }
 }
 
-function drill(
-  d: FileTarget["drill"],
-  path: string,
-  env: Env,
-  issues: ConfigIssue[],
-): { drill?: DrillSettings } {
+function drill(d: FileTarget["drill"], env: Env, issues: ConfigIssue[]): { drill?: DrillSettings } {
   if (!d) return {};
-  const scratchUrl = env[d.scratch_url_env];
-  if (scratchUrl === undefined || scratchUrl.trim() === "") {
-    issues.push({
-      path: `${path}.scratch_url_env`,
-      message: `environment variable ${d.scratch_url_env} is not set`,
-    });
-    return {};
-  }
+  const drill = {
+    cron: d.cron,
+    scratchUrlEnv: d.scratch_url_env,
+    scratchTemplate: d.scratch_template,
+  };
+  const scratchUrl = env[d.scratch_url_env]?.trim();
+  // Only the process that drills needs the URL (a secret); the others start without it.
+  if (!scratchUrl) return { drill };
   if (!URL.canParse(scratchUrl)) {
     issues.push({ path: d.scratch_url_env, message: "not a valid URL" });
     return {};
   }
-  return { drill: { cron: d.cron, scratchUrl, scratchTemplate: d.scratch_template } };
+  return { drill: { ...drill, scratchUrl } };
 }
 
 /** The target `default`, from TABLESNAP_DATABASE_URL and TABLESNAP_GITHUB_REPO. */

@@ -68,8 +68,13 @@ export interface TargetConfig {
 export interface DrillSettings {
   /** Five-field cron expression, in UTC. */
   readonly cron: string;
-  /** The server the scratch database is made on. A secret: it may hold a password. */
-  readonly scratchUrl: string;
+  /** The variable naming the server the scratch database is made on (`scratch_url_env`). */
+  readonly scratchUrlEnv: string;
+  /**
+   * Its value, when this process has it (the publisher and `serve` need it; the other services
+   * start without it). A secret: it may hold a password.
+   */
+  readonly scratchUrl?: string | undefined;
   /** What the scratch database is made from (a Supabase backup needs a new project's shape). */
   readonly scratchTemplate?: string | undefined;
 }

@@ -111,7 +111,7 @@ describe("cron schedules", () => {
   it("fires a target's drill and prune slots as one maintenance message each, with two coordinators running", async () => {
     const { clock, bus, deps } = await setup("2026-03-06T03:59:30Z");
     const drilled = target("default", {
-      drill: { cron: "0 4 * * 5", scratchUrl: "postgres://127.0.0.1/postgres" },
+      drill: { cron: "0 4 * * 5", scratchUrlEnv: "SCRATCH" },
       retention: { keep: 5, keepDays: 0, pruneHistory: "0 4 * * *" },
     });
     const drills = await collect(bus, "maintenance", "publishers");
@@ -128,10 +128,28 @@ describe("cron schedules", () => {
       { id: "default/@drill@2026-03-06T04:00Z", target: "default", at, task: "drill" },
       { id: "default/@prune@2026-03-06T04:00Z", target: "default", at, task: "prune" },
     ]);
-    clock.set("2026-03-06T04:01:01Z");
-    await new Promise((r) => setTimeout(r, 50));
-    expect(drills).toHaveLength(2);
     expect(triggers).toEqual([]);
+  });
+
+  it("sends a task slot once, even from a coordinator started again within the grace", async () => {
+    const { clock, state, logger } = await setup("2026-03-06T04:00:05Z");
+    // JetStream's dedupe window has passed: only the recorded slot can keep the second one out.
+    const bus = new MemoryBus({ logger, duplicateWindowMs: 1 });
+    await bus.ensureStreams();
+    const drilled = target("default", { drill: { cron: "0 4 * * 5", scratchUrlEnv: "SCRATCH" } });
+    const deps = { config: { targets: [drilled] }, bus, state, now: clock.now, logger };
+    const tasks = await collect(bus, "maintenance", "publishers");
+    expect(
+      await fireDueSlots(deps, scheduleCursors([drilled], clock.now(), 600), 600),
+    ).toHaveLength(1);
+    clock.set("2026-03-06T04:05:00Z");
+    await new Promise((r) => setTimeout(r, 5));
+    const again = scheduleCursors([drilled], clock.now(), 600);
+    expect(again[0]?.next).toEqual(new Date("2026-03-06T04:00:00Z"));
+    await fireDueSlots(deps, again, 600);
+    await until("the first task", () => tasks.length === 1);
+    expect(logger.lines.filter((l) => l.includes("drill slot fired"))).toHaveLength(1);
+    expect(tasks).toHaveLength(1);
   });
 
   it("lists the slots strictly between two recorded ones", () => {

@@ -92,20 +92,44 @@ export async function fireDueSlots(
 
 async function fireSlot(deps: CoordinatorDeps, c: ScheduleCursor, slot: Date): Promise<void> {
   const id = cronSlotId(c.target, c.schedule, slot);
-  if (c.kind !== "backup") {
-    const task = { id, target: c.target, at: slot.toISOString(), task: c.kind };
-    const { duplicate } = await deps.bus.publish("maintenance", task);
-    if (!duplicate) deps.logger.info({ [c.kind]: id, target: c.target }, `${c.kind} slot fired`);
-  } else {
-    const trigger: MessageInput<"trigger"> = {
-      // Archive folders read `<time>--cron--schedule--<schedule name>`.
-      ...{ id, target: c.target, source: "cron", event: "schedule" },
-      ...{ ref: c.schedule, at: slot.toISOString() },
-    };
-    const { duplicate } = await deps.bus.publish("trigger", trigger);
-    if (!duplicate) deps.logger.info({ trigger: id, target: c.target }, "cron slot fired");
+  if (c.kind !== "backup") return fireTask(deps, c, slot, id);
+  const trigger: MessageInput<"trigger"> = {
+    // Archive folders read `<time>--cron--schedule--<schedule name>`.
+    ...{ id, target: c.target, source: "cron", event: "schedule" },
+    ...{ ref: c.schedule, at: slot.toISOString() },
+  };
+  const { duplicate } = await deps.bus.publish("trigger", trigger);
+  if (!duplicate) deps.logger.info({ trigger: id, target: c.target }, "cron slot fired");
+  await recorded(deps, c, slot, await deps.state.recordSlot(c.target, c.schedule, slot));
+}
+
+/**
+ * A drill or history rotation slot. Nothing downstream de-duplicates a task again (the state
+ * database does for triggers), so the slot is recorded first and only the replica that advances
+ * it sends the task: once, even when a coordinator restarts within the start-up grace. A task
+ * recorded but not sent (NATS away) is not sent later: the next slot runs it, and the log says so.
+ */
+async function fireTask(deps: CoordinatorDeps, c: ScheduleCursor, slot: Date, id: string) {
+  const result = await deps.state.recordSlot(c.target, c.schedule, slot);
+  if (!result.advanced) return;
+  const task = { id, target: c.target, at: slot.toISOString(), task: c.kind as "drill" | "prune" };
+  try {
+    await deps.bus.publish("maintenance", task);
+    deps.logger.info({ [c.kind]: id, target: c.target }, `${c.kind} slot fired`);
+  } catch (error) {
+    const context = { [c.kind]: id, target: c.target, error: messageOf(error) };
+    deps.logger.error(context, `${c.kind} slot not sent; the next slot runs it`);
   }
-  const { previous, advanced } = await deps.state.recordSlot(c.target, c.schedule, slot);
+  await recorded(deps, c, slot, result);
+}
+
+/** After a slot was recorded: reports the slots missed before it, once. */
+async function recorded(
+  deps: CoordinatorDeps,
+  c: ScheduleCursor,
+  slot: Date,
+  { previous, advanced }: { previous: Date | null; advanced: boolean },
+): Promise<void> {
   if (!advanced || previous === null) return;
   const missed = missedSlots(c.cron, previous, slot);
   const first = missed[0];

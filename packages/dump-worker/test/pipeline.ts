@@ -78,7 +78,9 @@ export async function startPipeline(
     ...testTarget("default", source.url, { kind: "local", path: repoDir, branch: "main" }),
     ...(options.encryption ? { encryption: options.encryption } : {}),
     commitUnchanged: options.commitUnchanged ?? false,
-    ...(options.drill ? { drill: { cron: "0 4 * * 0", scratchUrl: source.url } } : {}),
+    ...(options.drill
+      ? { drill: { cron: "0 4 * * 0", scratchUrlEnv: "SCRATCH", scratchUrl: source.url } }
+      : {}),
     ...(options.retention ? { retention: options.retention } : {}),
   };
   const slack: { url: string; body: unknown }[] = [];

@@ -53,6 +53,10 @@ export async function drillTarget(
 async function drill(d: DrillDeps, target: TargetConfig, signal: AbortSignal) {
   const settings = target.drill;
   if (!settings) throw new Error(`target ${target.name} has no drill setting`);
+  if (!settings.scratchUrl)
+    throw new Error(
+      `environment variable ${settings.scratchUrlEnv} (the drill's scratch server) is not set for the publisher`,
+    );
   const opened = await d.openRepo(target.repository);
   try {
     const where = `the backup repository of ${target.name}`;
