@@ -25,7 +25,13 @@ const exists = (sha: string) => {
 
 describe("history rotation in the services (retention.prune_history)", () => {
   it("waits while a run of the target is in progress, then squashes and frees the space", async () => {
-    await p.publisher({ busyBackoffMs: [1000] });
+    const lines: string[] = [];
+    const logger = {
+      info: (_: Record<string, unknown>, m: string) => void lines.push(m),
+      warn: (_: Record<string, unknown>, m: string) => void lines.push(m),
+      error: (_: Record<string, unknown>, m: string) => void lines.push(m),
+    };
+    await p.publisher({ busyBackoffMs: [200, 1000], logger });
     const events: { kind: string; data?: Record<string, unknown> | undefined }[] = [];
     const watch = await p.bus.consume("event", { durable: "prune-watch" }, (e) => {
       if (e.kind.startsWith("prune.")) events.push(e);
@@ -53,7 +59,11 @@ describe("history rotation in the services (retention.prune_history)", () => {
         ...{ id: "default/@prune@2026-12-06T05:00Z", target: "default", task: "prune" },
         at: new Date().toISOString(),
       });
-      await new Promise((r) => setTimeout(r, 600));
+      await until("the rotation to wait twice", () =>
+        lines.filter((l) => l === "history rotation waits for a run").length >= 2
+          ? true
+          : undefined,
+      );
       expect(events).toEqual([]);
       expect(git("rev-list", "--count", "main")).toBe("3");
       await p.dumpWorker();

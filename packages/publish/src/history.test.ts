@@ -112,6 +112,41 @@ describe("pruneHistory", () => {
       },
     };
     await expect(pruneHistory(moved, { ...base, keep: 2 })).rejects.toThrow(BranchMovedError);
+    expect(await repo.head("main")).toBe(shas[2]); // replaced meanwhile: left as it was
+  });
+
+  it("writes a backup committed meanwhile on top of the new history", async () => {
+    const { repo, shas } = await history(5);
+    const top = await repo.commitInfo(shas[4] ?? "");
+    let landed = "";
+    const busy = {
+      head: (b: string) => repo.head(b),
+      commitInfo: (sha: string) => repo.commitInfo(sha),
+      writeCommit: (c: Parameters<typeof repo.writeCommit>[0]) => repo.writeCommit(c),
+      forceBranch: async (branch: string, sha: string, expected: string | null) => {
+        if (!landed) {
+          landed = await repo.writeCommit({ ...top, parents: [top.sha], message: "backup 5\n" });
+          await repo.forceBranch("main", landed, top.sha);
+        }
+        return repo.forceBranch(branch, sha, expected);
+      },
+    };
+    const r = await pruneHistory(busy, { ...base, keep: 2 });
+    const after = await chain(repo, (await repo.head("main")) ?? "");
+    expect(after.map((c) => c.message.split("\n")[0])).toEqual([
+      "backup 5",
+      "backup 4",
+      "backup 3",
+    ]);
+    expect(after.at(-1)?.parents).toEqual([]);
+    expect(r.newHead).toBe(after[0]?.sha);
+  });
+
+  it("stops between two commits when its signal aborts, the branch unchanged", async () => {
+    const { repo, shas } = await history(5);
+    const signal = AbortSignal.abort(new Error("time limit"));
+    await expect(pruneHistory(repo, { ...base, keep: 2, signal })).rejects.toThrow("time limit");
+    expect(await repo.head("main")).toBe(shas[4]);
   });
 
   it("refuses a branch with a merge in the part it keeps", async () => {

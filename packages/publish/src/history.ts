@@ -1,4 +1,4 @@
-import { GitError } from "./errors.ts";
+import { BranchMovedError, GitError } from "./errors.ts";
 
 /** Who made a commit, and when: ISO 8601 with the offset it was made in (`…+02:00`, `…Z`). */
 export interface Signature {
@@ -43,6 +43,8 @@ export interface PruneOptions {
   readonly now: Date;
   /** Compute what would change, write nothing. */
   readonly dryRun?: boolean | undefined;
+  /** Stops the rotation between two commits (its time bound); the branch is then unchanged. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface PruneResult {
@@ -97,21 +99,76 @@ export async function pruneHistory(
     historyBranch: o.historyBranch,
   };
   if (o.dryRun) return { ...result, newHead: head };
-  let parent: string | null = null;
-  for (const c of [...kept].reverse()) {
-    const message =
-      parent === null
-        ? `${c.message.trimEnd()}\n\n${squashNote(squashed, c.sha, o.now)}\n`
-        : c.message;
-    parent = await repo.writeCommit({
-      ...{ tree: c.tree, parents: parent === null ? [] : [parent] },
+  const rootNote = `\n\n${squashNote(squashed, oldest.sha, o.now)}\n`;
+  let newHead = await rewrite(repo, [...kept].reverse(), null, rootNote, o.signal);
+  // Backups committed while the history was written are written again on top, then the branch
+  // moves (compare-and-swap); a few times at most.
+  let expected = head;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await repo.forceBranch(o.branch, newHead, expected);
+      break;
+    } catch (e) {
+      if (!(e instanceof BranchMovedError) || attempt >= CATCH_UP_ATTEMPTS) throw e;
+      const now = await repo.head(o.branch);
+      if (!now) throw e;
+      const landed = await commitsSince(repo, now, expected, o);
+      newHead = await rewrite(repo, landed, newHead, "", o.signal);
+      expected = now;
+    }
+  }
+  // After the branch moved: a failure here leaves the old history unnamed, and says where it is.
+  if (o.historyBranch)
+    await repo.forceBranch(o.historyBranch, head, null).catch((e: unknown) => {
+      throw new GitError(
+        `${o.branch} was rotated, but the branch ${o.historyBranch} for its old history (${head}) could not be made: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    });
+  return { ...result, newHead };
+}
+
+/** How often a rotation writes the backups that landed meanwhile on top before it gives up. */
+const CATCH_UP_ATTEMPTS = 3;
+
+/** Writes `commits` (oldest first) again on top of `parent`; the first gets `note` if a root. */
+async function rewrite(
+  repo: HistoryRepo,
+  commits: readonly CommitInfo[],
+  parent: string | null,
+  note: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  let top = parent;
+  for (const c of commits) {
+    signal?.throwIfAborted();
+    const message = top === null ? `${c.message.trimEnd()}${note}` : c.message;
+    top = await repo.writeCommit({
+      ...{ tree: c.tree, parents: top === null ? [] : [top] },
       ...{ message, author: c.author, committer: c.committer },
     });
   }
-  if (!parent) throw new GitError("nothing was written");
-  if (o.historyBranch) await repo.forceBranch(o.historyBranch, head, null);
-  await repo.forceBranch(o.branch, parent, head);
-  return { ...result, newHead: parent };
+  if (top === null) throw new GitError("nothing was written");
+  return top;
+}
+
+/** The commits after `since` up to `head`, oldest first; a merge or a foreign history is refused. */
+async function commitsSince(
+  repo: HistoryRepo,
+  head: string,
+  since: string,
+  o: PruneOptions,
+): Promise<CommitInfo[]> {
+  const out: CommitInfo[] = [];
+  for (let sha: string | undefined = head; sha !== since; ) {
+    if (!sha || out.length >= 1000)
+      throw new BranchMovedError(o.branch, {
+        context: { detail: "the branch was replaced meanwhile, not extended" },
+      });
+    const c = await linearCommit(repo, sha, o);
+    out.push(c);
+    sha = c.parents[0];
+  }
+  return out.reverse();
 }
 
 /** The commits to keep, newest first: the newest `keep`, and every one younger than `keepDays`. */
@@ -124,17 +181,24 @@ async function commitsToKeep(
   const kept: CommitInfo[] = [];
   let sha: string | undefined = head;
   while (sha) {
-    const c = await repo.commitInfo(sha);
+    const c = await linearCommit(repo, sha, o);
     const young = Date.parse(c.committer.date) >= cutoff;
     if (kept.length >= Math.max(o.keep, 1) && !young) break;
-    if (c.parents.length > 1)
-      throw new GitError(
-        `commit ${c.sha} on ${o.branch} is a merge: prune rewrites only a linear backup history`,
-      );
     kept.push(c);
     sha = c.parents[0];
   }
   return kept;
+}
+
+/** A commit of the branch; a merge is refused (only a linear history is rewritten). */
+async function linearCommit(repo: HistoryRepo, sha: string, o: PruneOptions): Promise<CommitInfo> {
+  o.signal?.throwIfAborted();
+  const c = await repo.commitInfo(sha);
+  if (c.parents.length > 1)
+    throw new GitError(
+      `commit ${c.sha} on ${o.branch} is a merge: prune rewrites only a linear backup history`,
+    );
+  return c;
 }
 
 function squashNote(squashed: number | null, original: string, now: Date): string {

@@ -28,6 +28,7 @@ export async function drillTarget(
   d: DrillDeps,
   msg: Message<"maintenance">,
   ctx: DeliveryContext,
+  stop: AbortSignal = new AbortController().signal,
 ): Promise<DrillOutcome> {
   const log = d.logger ?? silentLogger;
   const target = d.targets.find((t) => t.name === msg.target);
@@ -39,7 +40,9 @@ export async function drillTarget(
   const alive = setInterval(() => ctx.working(), 10_000);
   let outcome: DrillOutcome;
   try {
-    const report = await drill(d, target, AbortSignal.timeout(target.timeLimitSeconds * 1000));
+    // Bounded by the time limit; a stopping publisher ends it too (the scratch database is dropped).
+    const limit = AbortSignal.timeout(target.timeLimitSeconds * 1000);
+    const report = await drill(d, target, AbortSignal.any([limit, stop]));
     outcome = { ok: report.ok, report };
   } catch (e) {
     outcome = { ok: false, error: messageOf(e) };

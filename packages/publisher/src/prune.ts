@@ -1,7 +1,12 @@
 import type { DeliveryContext, Message } from "@tablesnap/bus";
 import { messageOf } from "@tablesnap/core";
-import { dropUnreachable, LocalGitRepo, type PruneResult, pruneHistory } from "@tablesnap/publish";
-import { GitHubBackupRepo } from "@tablesnap/publish/github";
+import {
+  dropUnreachable,
+  type HistoryRepo,
+  LocalGitRepo,
+  type PruneResult,
+  pruneHistory,
+} from "@tablesnap/publish";
 import {
   emit,
   type OpenRepo,
@@ -26,6 +31,7 @@ export async function pruneTarget(
   d: PruneDeps,
   msg: Message<"maintenance">,
   ctx: DeliveryContext,
+  stop: AbortSignal,
 ): Promise<void> {
   const log = d.logger ?? silentLogger;
   const target = d.targets.find((t) => t.name === msg.target);
@@ -37,13 +43,18 @@ export async function pruneTarget(
   try {
     const busy = await d.state.targetSummary(target.name);
     if (busy.running || busy.pending) {
+      log.info({ ...context, try: ctx.deliveryCount }, "history rotation waits for a run");
       if (ctx.deliveryCount < ctx.maxDeliver)
         throw new WorkerError("target_busy", `a run of ${target.name} is in progress`, {
           retriable: true,
         });
       throw new Error(`runs of ${target.name} kept it busy on ${ctx.deliveryCount} tries`);
     }
-    const r = await prune(d, target, new Date());
+    const limit = AbortSignal.timeout(target.timeLimitSeconds * 1000);
+    const alive = setInterval(() => ctx.working(), 10_000);
+    const r = await prune(d, target, new Date(), AbortSignal.any([limit, stop])).finally(() =>
+      clearInterval(alive),
+    );
     const data = { kept: r.kept, squashed: r.squashed, new_head: r.newHead };
     log.info({ ...context, ...data }, r.squashed === 0 ? "nothing to prune" : "history pruned");
     await emit(d, { id: msg.id, target: msg.target }, "prune.done", data);
@@ -57,24 +68,30 @@ export async function pruneTarget(
   }
 }
 
+function isHistoryRepo<T extends object>(repo: T): repo is T & HistoryRepo {
+  return "forceBranch" in repo && "writeCommit" in repo && "commitInfo" in repo;
+}
+
 async function prune(
   d: PruneDeps,
   target: PruneDeps["targets"][number],
   now: Date,
+  signal: AbortSignal,
 ): Promise<PruneResult> {
   const opened = await d.openRepo(target.repository);
   try {
     const repo = opened.repo;
-    if (!(repo instanceof LocalGitRepo) && !(repo instanceof GitHubBackupRepo))
+    if (!isHistoryRepo(repo))
       throw new WorkerError(
         "prune_unsupported",
         "history rotation works on a repository on disk or on GitHub; prune a clone of a git remote and push it",
       );
     const { keep, keepDays } = target.retention;
     const r = await pruneHistory(repo, {
-      ...{ branch: opened.branch, keep, keepDays, historyBranch: null, now },
+      ...{ branch: opened.branch, keep, keepDays, historyBranch: null, now, signal },
     });
-    if (repo instanceof LocalGitRepo && r.squashed !== 0) await dropUnreachable(repo.dir);
+    if (repo instanceof LocalGitRepo && r.squashed !== 0)
+      await dropUnreachable(repo.dir, opened.branch);
     return r;
   } finally {
     await opened.close();

@@ -39,6 +39,7 @@ export async function startPublisher(o: PublisherOptions): Promise<Running> {
     return { stop: () => sub.stop() };
   // A drill keeps its message alive (working()); a publisher killed mid-task hands it to
   // another. Outcomes are told, never thrown; only a rotation waiting for a run comes back.
+  const stopping = new AbortController();
   const maintenance = await o.bus.consume(
     "maintenance",
     {
@@ -52,9 +53,14 @@ export async function startPublisher(o: PublisherOptions): Promise<Running> {
         ),
     },
     async (msg, ctx) => {
-      if (msg.task === "prune") await pruneTarget(o, msg, ctx);
-      else await drillTarget(o, msg, ctx);
+      if (msg.task === "prune") await pruneTarget(o, msg, ctx, stopping.signal);
+      else await drillTarget(o, msg, ctx, stopping.signal);
     },
   );
-  return { stop: async () => void (await Promise.all([sub.stop(), maintenance.stop()])) };
+  return {
+    stop: async () => {
+      stopping.abort(new Error("the publisher is stopping"));
+      await Promise.all([sub.stop(), maintenance.stop()]);
+    },
+  };
 }

@@ -116,7 +116,7 @@ export async function pruneCommand(args: PruneArgs, out: Output): Promise<PruneO
     const r = await pruneHistory(session.repo, options);
     if (r.squashed !== 0 && !args.dryRun) {
       out.info("removing what no branch reaches any more");
-      await dropUnreachable(session.dir);
+      await dropUnreachable(session.dir, args.branch);
       if (args.gc) {
         out.info("repacking (git gc)");
         await repack(session.dir);
