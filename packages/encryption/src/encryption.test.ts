@@ -221,6 +221,12 @@ describe("keys", () => {
     await expect(identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: "# none\n" })).rejects.toThrow(
       "TABLESNAP_AGE_IDENTITY: holds no age identity",
     );
+    const dir = await mkdtemp(join(tmpdir(), "tsnap-age-"));
+    const badFile = join(dir, "bad.txt");
+    await writeFile(badFile, `${broken}\n`);
+    await expect(
+      identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: text, TABLESNAP_AGE_IDENTITY_FILE: badFile }),
+    ).rejects.toThrow(/^TABLESNAP_AGE_IDENTITY_FILE: key 1 is not a/);
   });
 });
 

@@ -95,9 +95,23 @@ export async function identitiesFromEnv(
 ): Promise<Identities> {
   const text = env["TABLESNAP_AGE_IDENTITY"];
   const file = env["TABLESNAP_AGE_IDENTITY_FILE"];
-  const keys = text ? identityLines(text, "TABLESNAP_AGE_IDENTITY") : [];
-  if (file) keys.push(...(await readIdentityFiles([file], "TABLESNAP_AGE_IDENTITY_FILE")).keys);
-  return keys.length === 0 ? NO_IDENTITIES : identitiesOf(keys, "TABLESNAP_AGE_IDENTITY");
+  // Each source checked on its own, so an error names the variable the bad key came from.
+  const sources = [
+    ...(text
+      ? [
+          await identitiesOf(
+            identityLines(text, "TABLESNAP_AGE_IDENTITY"),
+            "TABLESNAP_AGE_IDENTITY",
+          ),
+        ]
+      : []),
+    ...(file ? [await readIdentityFiles([file], "TABLESNAP_AGE_IDENTITY_FILE")] : []),
+  ];
+  if (sources.length === 0) return NO_IDENTITIES;
+  return {
+    keys: sources.flatMap((s) => s.keys),
+    recipients: new Set(sources.flatMap((s) => [...s.recipients])),
+  };
 }
 
 function identityLines(text: string, where: string): string[] {

@@ -180,24 +180,29 @@ History rotation: squashes the branch's commits older than the retention into a 
 commit. The commits kept are written again with their trees, messages, authors and dates, so
 every backup kept is unchanged; what only older commits held (archives retention removed) is
 no longer reachable. Local repositories get that space back at once (unreachable objects are
-removed). Clones and forks keep the old history: see docs/operations.md "History rotation".
+removed, packs written again without them). Clones and forks keep the old history, and the
+commit links recorded for earlier runs point at the old commits: see docs/operations.md
+"History rotation".
 
   --repo DIR              the backup repository on disk
-  --github OWNER/REPO     a GitHub repository: the branch is replaced by force, so only with
-  --force-push            (credentials as for backup; --github-api-url for GHES or an emulator)
+  --github OWNER/REPO     a GitHub repository (credentials as for backup; --github-api-url for
+                          GHES or an emulator); one read and one write request per commit kept
+  --force-push            allow replacing the GitHub branch by force (required with --github)
   --branch NAME           the branch (default: main)
   --keep N                keep at least the newest N commits (default: 30; 0: no limit by count)
   --keep-days D           keep every commit younger than D days (default: 30; 0: none by age)
   --keep-history          keep the old history on a branch tablesnap-history/<branch>/<time>
-  --gc                    also repack (git gc --prune=now): frees packed objects too; slow
+  --gc                    also search deltas between versions (git gc --prune=now): smaller,
+                          slow (tens of seconds per GB of backups)
   --dry-run               say what would be squashed; change nothing
   --json                  print the result as JSON
 
-Run it when no backup of the repository runs: a backup committed meanwhile fails the local
-compare-and-swap (nothing is lost), but GitHub's forced update cannot compare, so a backup
-committed in that one request's time would be dropped from the branch.
+A backup committed while prune runs is written again on top of the new history. On disk the
+branch moves by compare-and-swap; GitHub's REST API has no such check for a forced update, so
+a backup committed within that one request would be dropped: run it when no backup runs.
 
-Exit codes: 0 pruned (or nothing to prune), 1 failed (the branch is as it was), 2 bad usage.`;
+Exit codes: 0 pruned (or nothing to prune), 1 failed (the message says whether the branch
+moved), 2 bad usage.`;
 
 export const SERVE_HELP = `Usage: tablesnap serve
 
