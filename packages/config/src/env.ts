@@ -65,6 +65,8 @@ export const envSchema = z.object({
   PORT: port.default(8080),
   TABLESNAP_WORKER_HOLDERS: count.default(2),
   TABLESNAP_WORKER_COPIES: count.default(2),
+  TABLESNAP_AGE_IDENTITY: z.string().optional(),
+  TABLESNAP_AGE_IDENTITY_FILE: z.string().optional(),
   TABLESNAP_TABLE_STALL: duration
     .refine((n) => n > 0, { error: "expected a duration above 0" })
     .default(300),
@@ -244,6 +246,12 @@ export function settingsFromEnv(
       ],
     },
     worker: worker(e, issues),
+    ageIdentity: {
+      ...(e.TABLESNAP_AGE_IDENTITY === undefined ? {} : { text: e.TABLESNAP_AGE_IDENTITY }),
+      ...(e.TABLESNAP_AGE_IDENTITY_FILE === undefined
+        ? {}
+        : { file: e.TABLESNAP_AGE_IDENTITY_FILE }),
+    },
   };
 }
 

@@ -52,6 +52,7 @@ export function redact(config: Config): unknown {
     slack: { signingSecret: hide(slack.signingSecret), webhookUrl: hide(slack.webhookUrl) },
     api: { tokens: config.api.tokens.map((t) => ({ name: t.name, token: HIDDEN, role: t.role })) },
     worker: config.worker,
+    ageIdentity: { ...config.ageIdentity, ...(config.ageIdentity.text ? { text: HIDDEN } : {}) },
     targets: config.targets.map((t) => ({
       ...t,
       databaseUrl: maskUrl(t.databaseUrl),

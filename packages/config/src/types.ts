@@ -143,6 +143,11 @@ export interface Config {
     readonly copies: number;
     readonly tableStallSeconds: number;
   };
+  /**
+   * The age key scheduled drills open encrypted backups with: TABLESNAP_AGE_IDENTITY (an identity
+   * file's text; a secret) and TABLESNAP_AGE_IDENTITY_FILE (its path). Only the publisher uses it.
+   */
+  readonly ageIdentity: { readonly text?: string; readonly file?: string };
   readonly targets: readonly TargetConfig[];
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { type Manifest, manifestFiles, parseManifest } from "@tablesnap/core";
-import { identitiesFromEnv } from "@tablesnap/encryption";
+import { identitiesFrom } from "@tablesnap/encryption";
 import type { Running } from "@tablesnap/runs";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,7 +109,7 @@ describe("a target with encryption, through the services", () => {
 
       // The key as a secret gives it: TABLESNAP_AGE_IDENTITY holds the identity file's text.
       await p.publisher({
-        identities: await identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: `# ops\n${identity}\n` }),
+        identities: await identitiesFrom({ text: `# ops\n${identity}\n` }),
       });
       await send("default/@drill@2026-12-13T04:00Z");
       await until("drill.passed", () => events.length === 2);

@@ -8,7 +8,7 @@ import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { CiphertextError, NoIdentityError } from "./errors.ts";
 import {
-  identitiesFromEnv,
+  identitiesFrom,
   NO_IDENTITIES,
   parseRecipients,
   readIdentityFiles,
@@ -208,25 +208,25 @@ describe("keys", () => {
   it("gives the services' keys from TABLESNAP_AGE_IDENTITY and TABLESNAP_AGE_IDENTITY_FILE", async () => {
     const [a, b] = [await newKey(), await newKey()];
     const text = await readFile(a.file, "utf8");
-    const both = await identitiesFromEnv({
-      TABLESNAP_AGE_IDENTITY: text,
-      TABLESNAP_AGE_IDENTITY_FILE: b.file,
+    const both = await identitiesFrom({
+      text: text,
+      file: b.file,
     });
     expect([...both.recipients].sort()).toEqual([a.recipient, b.recipient].sort());
-    expect(await identitiesFromEnv({})).toBe(NO_IDENTITIES);
+    expect(await identitiesFrom({})).toBe(NO_IDENTITIES);
     const broken = `${a.secret.slice(0, -4)}XXXX`;
-    const error = await identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: broken }).catch((e) => e);
+    const error = await identitiesFrom({ text: broken }).catch((e) => e);
     expect(String(error)).toMatch(/TABLESNAP_AGE_IDENTITY: key 1 is not a/);
     expect(String(error)).not.toContain(a.secret.slice(20, 40));
-    await expect(identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: "# none\n" })).rejects.toThrow(
+    await expect(identitiesFrom({ text: "# none\n" })).rejects.toThrow(
       "TABLESNAP_AGE_IDENTITY: holds no age identity",
     );
     const dir = await mkdtemp(join(tmpdir(), "tsnap-age-"));
     const badFile = join(dir, "bad.txt");
     await writeFile(badFile, `${broken}\n`);
-    await expect(
-      identitiesFromEnv({ TABLESNAP_AGE_IDENTITY: text, TABLESNAP_AGE_IDENTITY_FILE: badFile }),
-    ).rejects.toThrow(/^TABLESNAP_AGE_IDENTITY_FILE: key 1 is not a/);
+    await expect(identitiesFrom({ text: text, file: badFile })).rejects.toThrow(
+      /^TABLESNAP_AGE_IDENTITY_FILE: key 1 is not a/,
+    );
   });
 });
 

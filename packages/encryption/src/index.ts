@@ -2,7 +2,7 @@ export { CiphertextError, NoIdentityError } from "./errors.ts";
 export type { Identities } from "./keys.ts";
 export {
   canOpen,
-  identitiesFromEnv,
+  identitiesFrom,
   NO_IDENTITIES,
   parseRecipients,
   readIdentityFiles,

@@ -87,14 +87,14 @@ export async function readIdentityFiles(
 }
 
 /**
- * The services' keys: TABLESNAP_AGE_IDENTITY (the identity file's text, from a secret) and
- * TABLESNAP_AGE_IDENTITY_FILE (a mounted secret file); none when neither is set.
+ * The services' keys (config `ageIdentity`): TABLESNAP_AGE_IDENTITY, the identity file's text
+ * from a secret, and TABLESNAP_AGE_IDENTITY_FILE, a mounted secret file; none when neither is set.
  */
-export async function identitiesFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<Identities> {
-  const text = env["TABLESNAP_AGE_IDENTITY"];
-  const file = env["TABLESNAP_AGE_IDENTITY_FILE"];
+export async function identitiesFrom(s: {
+  readonly text?: string | undefined;
+  readonly file?: string | undefined;
+}): Promise<Identities> {
+  const { text, file } = s;
   // Each source checked on its own, so an error names the variable the bad key came from.
   const sources = [
     ...(text

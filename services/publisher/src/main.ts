@@ -2,7 +2,7 @@
 import { NatsBus } from "@tablesnap/bus";
 import { loadConfig, redact, requireSettings } from "@tablesnap/config";
 import { runService } from "@tablesnap/core";
-import { identitiesFromEnv } from "@tablesnap/encryption";
+import { identitiesFrom } from "@tablesnap/encryption";
 import { startPublisher } from "@tablesnap/publisher";
 import { ackWaitDelivery, jsonLogger, openArtifactBucket, repoOpener } from "@tablesnap/runs";
 import { migrate, PgStateStore } from "@tablesnap/state";
@@ -16,7 +16,7 @@ runService("publisher", logger, async () => {
   if (stateUrl === undefined || s3 === undefined)
     throw new Error("unreachable: requireSettings checked these settings");
   // The scheduled drills' keys for encrypted backups: TABLESNAP_AGE_IDENTITY(_FILE), a secret.
-  const identities = await identitiesFromEnv(process.env);
+  const identities = await identitiesFrom(config.ageIdentity);
   logger.info({ config: redact(config) }, "starting");
 
   const bus = new NatsBus({

@@ -5,7 +5,7 @@ import { type Env, loadConfig, redact, requireSettings } from "@tablesnap/config
 import { jsonLogger as coordinatorLogger, startCoordinator } from "@tablesnap/coordinator";
 import { messageOf } from "@tablesnap/core";
 import { startDumpWorker } from "@tablesnap/dump-worker";
-import { identitiesFromEnv } from "@tablesnap/encryption";
+import { identitiesFrom } from "@tablesnap/encryption";
 import { jsonLogger as httpLogger, httpReachable, serveApp } from "@tablesnap/http";
 import { startPublisher } from "@tablesnap/publisher";
 import {
@@ -30,7 +30,7 @@ export async function serveCommand(env: Env, stop: AbortSignal): Promise<void> {
   const { stateUrl, s3 } = config;
   if (stateUrl === undefined || s3 === undefined) return; // requireSettings threw already
   // The scheduled drills' keys for encrypted backups, from a secret; a bad one stops the start.
-  const identities = await identitiesFromEnv(env);
+  const identities = await identitiesFrom(config.ageIdentity);
   log.info({ config: redact(config) }, "starting");
 
   // Stopped in reverse order of starting.
