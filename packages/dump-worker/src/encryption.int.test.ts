@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { type Manifest, manifestFiles, parseManifest } from "@tablesnap/core";
 import { identitiesFrom } from "@tablesnap/encryption";
 import type { Running } from "@tablesnap/runs";
+import { freePort } from "@tablesnap/testing";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Pipeline, startPipeline, until } from "../test/pipeline.ts";
@@ -108,7 +109,7 @@ describe("a target with encryption, through the services", () => {
       await keyless.stop();
 
       // The key as a secret gives it: TABLESNAP_AGE_IDENTITY holds the identity file's text.
-      await p.publisher({
+      const keyed = await p.publisher({
         identities: await identitiesFrom({ text: `# ops\n${identity}\n` }),
       });
       await send("default/@drill@2026-12-13T04:00Z");
@@ -117,6 +118,23 @@ describe("a target with encryption, through the services", () => {
       expect(events[1]?.data?.["tables"]).toBeGreaterThan(0);
       expect(p.slack.map((s) => JSON.stringify(s.body)).join("\n")).not.toContain(MARKER);
       expect((await drillDbs())[0]?.n).toBe(0);
+      await keyed.stop();
+
+      // A scratch server that cannot be reached, its URL holding a password: the failure is
+      // told, and the password is in no event and no Slack post.
+      const password = `scratchpw-${Date.now()}`;
+      const unreachable = `postgres://drill:${password}@127.0.0.1:${await freePort()}/postgres`;
+      const drill = { cron: "0 4 * * 0", scratchUrlEnv: "SCRATCH", scratchUrl: unreachable };
+      await p.publisher({
+        targets: [{ ...p.target, drill }],
+        identities: await identitiesFrom({ text: identity }),
+      });
+      await send("default/@drill@2026-12-20T04:00Z");
+      await until("drill.failed", () => events.length === 3);
+      expect(events[2]?.kind).toBe("drill.failed");
+      expect(String(events[2]?.data?.["problems"])).toContain("127.0.0.1");
+      const outputs = [JSON.stringify(events), ...p.slack.map((s) => JSON.stringify(s.body))];
+      expect(outputs.join("\n")).not.toContain(password);
     } finally {
       await watch.stop();
     }
