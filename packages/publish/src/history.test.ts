@@ -140,6 +140,7 @@ describe("pruneHistory", () => {
     ]);
     expect(after.at(-1)?.parents).toEqual([]);
     expect(r.newHead).toBe(after[0]?.sha);
+    expect(r.kept).toBe(3);
   });
 
   it("stops between two commits when its signal aborts, the branch unchanged", async () => {

@@ -69,8 +69,8 @@ const DAY_MS = 86_400_000;
  * root commit with the same tree, and every newer one is written again on top of it with its
  * tree, message, author and dates, so the backups kept are byte for byte what they were. Only
  * the commits kept are read (and one more to know there is older history). The branch moves
- * once, compare-and-swap on the head it started from. The old history stays reachable only from
- * `historyBranch`, when given.
+ * once, compare-and-swap on the head it started from; backups committed meanwhile are first
+ * written again on top. The old history stays reachable only from `historyBranch`, when given.
  */
 export async function pruneHistory(
   repo: HistoryRepo & { head(branch: string): Promise<string | null> },
@@ -104,6 +104,7 @@ export async function pruneHistory(
   // Backups committed while the history was written are written again on top, then the branch
   // moves (compare-and-swap); a few times at most.
   let expected = head;
+  let landedTotal = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       await repo.forceBranch(o.branch, newHead, expected);
@@ -114,6 +115,7 @@ export async function pruneHistory(
       if (!now) throw e;
       const landed = await commitsSince(repo, now, expected, o);
       newHead = await rewrite(repo, landed, newHead, "", o.signal);
+      landedTotal += landed.length;
       expected = now;
     }
   }
@@ -124,7 +126,7 @@ export async function pruneHistory(
         `${o.branch} was rotated, but the branch ${o.historyBranch} for its old history (${head}) could not be made: ${e instanceof Error ? e.message : String(e)}`,
       );
     });
-  return { ...result, newHead };
+  return { ...result, kept: result.kept + landedTotal, newHead };
 }
 
 /** How often a rotation writes the backups that landed meanwhile on top before it gives up. */
