@@ -4,7 +4,8 @@ import { messageOf } from "@tablesnap/core";
 import { type Identities, NO_IDENTITIES } from "@tablesnap/encryption";
 import { backupIn, RepoTreeReader } from "@tablesnap/publish";
 import { type DrillReport, runDrill } from "@tablesnap/restore";
-import { emit, type OpenRepo, silentLogger, tellWebhook, type WorkerDeps } from "@tablesnap/runs";
+import { emit, type OpenRepo, silentLogger, type WorkerDeps } from "@tablesnap/runs";
+import { bounded, tellFailed } from "./task.ts";
 
 export interface DrillDeps extends WorkerDeps {
   readonly openRepo: OpenRepo;
@@ -37,17 +38,15 @@ export async function drillTarget(
     return { ok: false, error: `target ${msg.target} has no drill setting` };
   }
   log.info({ drill: msg.id, target: target.name }, "drill started");
-  const alive = setInterval(() => ctx.working(), 10_000);
   let outcome: DrillOutcome;
   try {
-    // Bounded by the time limit; a stopping publisher ends it too (the scratch database is dropped).
-    const limit = AbortSignal.timeout(target.timeLimitSeconds * 1000);
-    const report = await drill(d, target, AbortSignal.any([limit, stop]));
+    // A stopping publisher ends it too (the scratch database is dropped).
+    const report = await bounded(target.timeLimitSeconds, ctx, stop, (signal) =>
+      drill(d, target, signal),
+    );
     outcome = { ok: report.ok, report };
   } catch (e) {
     outcome = { ok: false, error: messageOf(e) };
-  } finally {
-    clearInterval(alive);
   }
   await tell(d, msg, outcome);
   return outcome;
@@ -87,8 +86,6 @@ function problems(o: DrillOutcome): string[] {
 }
 
 async function tell(d: DrillDeps, msg: Message<"maintenance">, o: DrillOutcome): Promise<void> {
-  const log = d.logger ?? silentLogger;
-  const context = { drill: msg.id, target: msg.target };
   const report = "report" in o ? o.report : undefined;
   const data = {
     ...(report
@@ -96,10 +93,11 @@ async function tell(d: DrillDeps, msg: Message<"maintenance">, o: DrillOutcome):
       : {}),
     problems: problems(o),
   };
-  if (o.ok) log.info({ ...context, ...data }, "drill passed");
-  else log.error({ ...context, ...data }, "drill failed");
-  await emit(d, { id: msg.id, target: msg.target }, o.ok ? "drill.passed" : "drill.failed", data);
-  if (o.ok) return;
-  const text = `:x: tablesnap restore drill of *${msg.target}* failed (${msg.id}): ${data.problems.slice(0, 5).join("; ")}`;
-  await tellWebhook(d.slack, text, log, context);
+  if (!o.ok) {
+    const detail = data.problems.slice(0, 5).join("; ");
+    await tellFailed(d, msg, { what: "restore drill", logLine: "drill failed", data, detail });
+    return;
+  }
+  (d.logger ?? silentLogger).info({ drill: msg.id, target: msg.target, ...data }, "drill passed");
+  await emit(d, { id: msg.id, target: msg.target }, "drill.passed", data);
 }

@@ -7,14 +7,8 @@ import {
   type PruneResult,
   pruneHistory,
 } from "@tablesnap/publish";
-import {
-  emit,
-  type OpenRepo,
-  silentLogger,
-  tellWebhook,
-  type WorkerDeps,
-  WorkerError,
-} from "@tablesnap/runs";
+import { emit, type OpenRepo, silentLogger, type WorkerDeps, WorkerError } from "@tablesnap/runs";
+import { bounded, tellFailed } from "./task.ts";
 
 export interface PruneDeps extends WorkerDeps {
   readonly openRepo: OpenRepo;
@@ -50,10 +44,8 @@ export async function pruneTarget(
         });
       throw new Error(`runs of ${target.name} kept it busy on ${ctx.deliveryCount} tries`);
     }
-    const limit = AbortSignal.timeout(target.timeLimitSeconds * 1000);
-    const alive = setInterval(() => ctx.working(), 10_000);
-    const r = await prune(d, target, new Date(), AbortSignal.any([limit, stop])).finally(() =>
-      clearInterval(alive),
+    const r = await bounded(target.timeLimitSeconds, ctx, stop, (signal) =>
+      prune(d, target, new Date(), signal),
     );
     const data = { kept: r.kept, squashed: r.squashed, new_head: r.newHead };
     log.info({ ...context, ...data }, r.squashed === 0 ? "nothing to prune" : "history pruned");
@@ -61,10 +53,8 @@ export async function pruneTarget(
   } catch (e) {
     if (e instanceof WorkerError && e.code === "worker_target_busy") throw e;
     const error = messageOf(e);
-    log.error({ ...context, error }, "history rotation failed");
-    await emit(d, { id: msg.id, target: msg.target }, "prune.failed", { error });
-    const text = `:x: tablesnap history rotation of *${msg.target}* failed (${msg.id}): ${error}`;
-    await tellWebhook(d.slack, text, log, context);
+    const failed = { what: "history rotation", logLine: "history rotation failed" };
+    await tellFailed(d, msg, { ...failed, data: { error }, detail: error });
   }
 }
 
