@@ -4,10 +4,10 @@ import { FsArtifactStore } from "@tablesnap/artifacts";
 import { type Manifest, UsageError } from "@tablesnap/core";
 import { DumpAbortedError } from "@tablesnap/dump";
 import { type BackupRepo, GitRemoteRepo, publishBackup, redact } from "@tablesnap/publish";
-import { GitHubBackupRepo } from "@tablesnap/publish/github";
 import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 import { type BackupOutcome, type Critical, describe, dump } from "./dump-step.ts";
+import { openGitHubTarget } from "./github-target.ts";
 import {
   dropKept,
   keepManifest,
@@ -81,13 +81,7 @@ export async function remoteBackup(
 async function openTarget(args: BackupArgs, out: Output): Promise<RemoteTarget> {
   const t = args.target;
   if (t.kind === "github") {
-    const repo = await GitHubBackupRepo.open({
-      auth: t.credentials,
-      repository: t.repository,
-      ...(t.apiUrl ? { apiUrl: t.apiUrl } : {}),
-      ...t.tuning,
-      log: (line) => out.info(line),
-    });
+    const repo = await openGitHubTarget(t, (line) => out.info(line));
     return { repo, label: `GitHub ${t.repository}`, close: async () => {} };
   }
   if (t.kind !== "git-remote") throw new UsageError("not a remote target");

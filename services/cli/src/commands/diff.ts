@@ -11,7 +11,6 @@ import {
   previousBackupName,
   RepoTreeReader,
 } from "@tablesnap/publish";
-import { GitHubBackupRepo } from "@tablesnap/publish/github";
 import {
   type BackupDiff,
   type DiffSide,
@@ -23,6 +22,7 @@ import {
 import { identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import { type BackupTarget, parseTarget } from "../target-args.ts";
+import { openGitHubTarget } from "./github-target.ts";
 
 const run = promisify(execFile);
 
@@ -142,12 +142,7 @@ async function openRepo(source: DiffArgs["source"]) {
         new GitTreeReader(source.dir, `${commit}:${folder}`),
     };
   }
-  const repo = await GitHubBackupRepo.open({
-    auth: source.credentials,
-    repository: source.repository,
-    ...(source.apiUrl ? { apiUrl: source.apiUrl } : {}),
-    ...source.tuning,
-  });
+  const repo = await openGitHubTarget(source);
   const where = `GitHub ${source.repository}`;
   return {
     repo,

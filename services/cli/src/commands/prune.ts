@@ -8,10 +8,10 @@ import {
   pruneHistory,
   repack,
 } from "@tablesnap/publish";
-import { GitHubBackupRepo } from "@tablesnap/publish/github";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
 import { type BackupTarget, parseTarget } from "../target-args.ts";
+import { openGitHubTarget } from "./github-target.ts";
 
 export interface PruneArgs {
   readonly target: Exclude<BackupTarget, { kind: "git-remote" }>;
@@ -98,13 +98,7 @@ export async function pruneCommand(args: PruneArgs, out: Output): Promise<PruneO
   };
   const t = args.target;
   if (t.kind === "github") {
-    const repo = await GitHubBackupRepo.open({
-      auth: t.credentials,
-      repository: t.repository,
-      ...(t.apiUrl ? { apiUrl: t.apiUrl } : {}),
-      ...t.tuning,
-      log: (line) => out.info(line),
-    });
+    const repo = await openGitHubTarget(t, (line) => out.info(line));
     out.info(`reading the history of ${args.branch} in GitHub ${t.repository}`);
     return pruneHistory(repo, options);
   }
