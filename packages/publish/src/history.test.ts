@@ -36,6 +36,19 @@ async function chain(repo: MemoryBackupRepo, head: string) {
   return out;
 }
 
+/** `repo`, where `meanwhile` runs before each forced move of a branch. */
+function beforeForce(repo: MemoryBackupRepo, meanwhile: () => Promise<void>) {
+  return {
+    head: (b: string) => repo.head(b),
+    commitInfo: (sha: string) => repo.commitInfo(sha),
+    writeCommit: (c: Parameters<typeof repo.writeCommit>[0]) => repo.writeCommit(c),
+    forceBranch: async (branch: string, sha: string, expected: string | null) => {
+      await meanwhile();
+      return repo.forceBranch(branch, sha, expected);
+    },
+  };
+}
+
 const base = { branch: "main", keepDays: 0, historyBranch: null, now: NOW };
 
 describe("pruneHistory", () => {
@@ -102,15 +115,9 @@ describe("pruneHistory", () => {
 
   it("moves the branch only if no backup was committed meanwhile", async () => {
     const { repo, shas } = await history(5);
-    const moved = {
-      head: (b: string) => repo.head(b),
-      commitInfo: (sha: string) => repo.commitInfo(sha),
-      writeCommit: (c: Parameters<typeof repo.writeCommit>[0]) => repo.writeCommit(c),
-      forceBranch: async (branch: string, sha: string, expected: string | null) => {
-        await repo.forceBranch("main", shas[2] ?? "", shas[4] ?? ""); // a commit lands
-        return repo.forceBranch(branch, sha, expected);
-      },
-    };
+    const moved = beforeForce(repo, async () => {
+      await repo.forceBranch("main", shas[2] ?? "", shas[4] ?? ""); // the branch is replaced
+    });
     await expect(pruneHistory(moved, { ...base, keep: 2 })).rejects.toThrow(BranchMovedError);
     expect(await repo.head("main")).toBe(shas[2]); // replaced meanwhile: left as it was
   });
@@ -119,18 +126,11 @@ describe("pruneHistory", () => {
     const { repo, shas } = await history(5);
     const top = await repo.commitInfo(shas[4] ?? "");
     let landed = "";
-    const busy = {
-      head: (b: string) => repo.head(b),
-      commitInfo: (sha: string) => repo.commitInfo(sha),
-      writeCommit: (c: Parameters<typeof repo.writeCommit>[0]) => repo.writeCommit(c),
-      forceBranch: async (branch: string, sha: string, expected: string | null) => {
-        if (!landed) {
-          landed = await repo.writeCommit({ ...top, parents: [top.sha], message: "backup 5\n" });
-          await repo.forceBranch("main", landed, top.sha);
-        }
-        return repo.forceBranch(branch, sha, expected);
-      },
-    };
+    const busy = beforeForce(repo, async () => {
+      if (landed) return;
+      landed = await repo.writeCommit({ ...top, parents: [top.sha], message: "backup 5\n" });
+      await repo.forceBranch("main", landed, top.sha); // a backup lands
+    });
     const r = await pruneHistory(busy, { ...base, keep: 2 });
     const after = await chain(repo, (await repo.head("main")) ?? "");
     expect(after.map((c) => c.message.split("\n")[0])).toEqual([

@@ -68,29 +68,12 @@ describe("tablesnap prune", () => {
     const log = (range: string) =>
       git(repo, "log", "--format=%T %an %ae %ad %cn %ce %cd %s", "--date=raw", range);
     const keptBefore = await log("HEAD~2..HEAD");
-    const dry = await tablesnap([
-      "prune",
-      "--repo",
-      repo,
-      "--keep",
-      "2",
-      "--keep-days",
-      "0",
-      "--dry-run",
-    ]);
+    const keepTwo = ["prune", "--repo", repo, "--keep", "2", "--keep-days", "0"];
+    const dry = await tablesnap([...keepTwo, "--dry-run"]);
     expect(dry.stderr).toContain("would keep 2 commit(s)");
     expect(await git(repo, "rev-list", "--count", "HEAD")).toBe("4");
 
-    const r = await tablesnap([
-      "prune",
-      "--repo",
-      repo,
-      "--keep",
-      "2",
-      "--keep-days",
-      "0",
-      "--json",
-    ]);
+    const r = await tablesnap([...keepTwo, "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as PruneJson;
     expect(out).toMatchObject({ kept: 2, squashed: 2, historyBranch: null });
