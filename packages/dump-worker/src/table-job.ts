@@ -28,16 +28,17 @@ export interface TableWorkerDeps extends WorkerDeps {
 /** One postgres.js pool per source database, opened on first use. */
 export class SourcePools {
   readonly #pools = new Map<string, Promise<Sql>>();
-  readonly #max: number;
+  /** Connections per source database. */
+  readonly size: number;
 
-  constructor(max: number) {
-    this.#max = max;
+  constructor(size: number) {
+    this.size = size;
   }
 
   get(url: string): Promise<Sql> {
     let p = this.#pools.get(url);
     if (!p) {
-      p = connect(url, this.#max).then((c) => c.sql);
+      p = connect(url, this.size).then((c) => c.sql);
       p.catch(() => this.#pools.delete(url));
       this.#pools.set(url, p);
     }
@@ -80,7 +81,11 @@ export async function copyTableJob(d: TableWorkerDeps, job: JobMessage, ctx: Del
   try {
     await d.beforeTable?.(job, ctx);
     // The CLI's copier: the same copy, and a table the server refuses to let us read skipped.
-    const copier = localCopier(await d.pools.get(target.databaseUrl), files, d.tableStallMs);
+    const sql = await d.pools.get(target.databaseUrl);
+    const copier = localCopier({
+      ...{ sql, store: files, stallMs: d.tableStallMs },
+      parallel: d.pools.size - 1,
+    });
     result = await copier.copy(task, snapshotId, d.signal);
   } catch (e) {
     if (isSnapshotGone(e)) {

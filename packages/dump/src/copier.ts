@@ -43,21 +43,26 @@ export function isRefused(e: unknown): e is Error {
   );
 }
 
+export interface LocalCopierOptions {
+  readonly sql: Sql;
+  readonly store: ArtifactStore;
+  /** A copy that moves no rows for this long fails (default 5 min). */
+  readonly stallMs?: number | undefined;
+  readonly onFile?: ((entry: FileEntry) => void) | undefined;
+  /** Key ranges of one big table copied at once (`sql` needs as many connections). */
+  readonly parallel?: number | undefined;
+}
+
 /**
  * Copies in this process on `sql`. A table the server refuses to let us read is skipped with the
  * server's words; any other error fails the run at once.
  */
-export function localCopier(
-  sql: Sql,
-  store: ArtifactStore,
-  stallMs?: number,
-  onFile?: (entry: FileEntry) => void,
-): TableCopier {
+export function localCopier(o: LocalCopierOptions): TableCopier {
   return {
     local: true,
     async copy(task, snapshotId, signal) {
       try {
-        const r = await dumpTableData({ sql, snapshotId, store, signal, stallMs, onFile, ...task });
+        const r = await dumpTableData({ ...o, snapshotId, signal, ...task });
         return { status: "done", rows: r.rows, files: r.files };
       } catch (e) {
         if (!isRefused(e)) throw e;

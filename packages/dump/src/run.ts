@@ -21,7 +21,10 @@ export async function runBackup(o: BackupOptions): Promise<Manifest> {
   try {
     const snap = await openSnapshot(sql, filter);
     try {
-      const copier = localCopier(sql, o.store, o.tableStallMs, o.onFile);
+      const copier = localCopier({
+        ...{ sql, store: o.store, stallMs: o.tableStallMs, onFile: o.onFile },
+        parallel: o.jobs,
+      });
       return await runEngine({ o, sql, target, snapshot: snap.info, copier });
     } finally {
       await snap.close().catch(() => {});

@@ -4,14 +4,21 @@ import { encryptingStore } from "@tablesnap/encryption";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql } from "./connect.ts";
 import { DEFAULT_TABLE_STALL_MS } from "./defaults.ts";
-import { DumpAbortedError, DumpError, TableStalledError } from "./errors.ts";
+import { DumpAbortedError, DumpError } from "./errors.ts";
+import {
+  type KeyRange,
+  mayBeSplit,
+  PART_STRIDE,
+  planKeyRanges,
+  rangeCondition,
+} from "./key-ranges.ts";
 import { PartWriter } from "./parts.ts";
+import { runPool } from "./pool.ts";
 import { inSnapshot } from "./snapshot.ts";
+import { Watchdog } from "./watchdog.ts";
 
 const enc = new TextEncoder();
 const BATCH_BYTES = 1 << 20;
-/** How fast a server is assumed to sort a table before its first row, for the stall bound. */
-const FIRST_ROW_BYTES_PER_SECOND = 10_000_000;
 
 export interface TableDataResult {
   readonly rows: number;
@@ -19,14 +26,15 @@ export interface TableDataResult {
 }
 
 /** `SELECT … ORDER BY` that gives the same row order for the same table contents every time. */
-export function copyQuery(t: TableInfo): string {
+export function copyQuery(t: TableInfo, range?: KeyRange): string {
   const cols = t.columns.length > 0 ? t.columns.join(", ") : "";
   const order =
     t.primaryKey.length > 0
       ? t.primaryKey.join(", ")
       : // No key: order by the whole row's text, which only ties for identical rows.
         `(t.*)::text COLLATE "C"`;
-  return `COPY (SELECT ${cols} FROM ONLY ${t.qname} AS t ORDER BY ${order}) TO STDOUT`;
+  const where = range ? rangeCondition(range) : "";
+  return `COPY (SELECT ${cols} FROM ONLY ${t.qname} AS t${where} ORDER BY ${order}) TO STDOUT`;
 }
 
 /**
@@ -38,30 +46,74 @@ export function copyHeader(t: TableInfo): string {
   return `SET client_encoding = 'UTF8';\nCOPY ${t.qname}${cols} FROM stdin;\n`;
 }
 
+export interface TableDataOptions {
+  readonly sql: Sql;
+  readonly snapshotId: string;
+  readonly table: TableInfo;
+  readonly store: ArtifactStore;
+  readonly folder: string;
+  readonly maxBytes: number;
+  readonly trailer: string;
+  readonly signal: AbortSignal;
+  readonly stallMs?: number | undefined;
+  /** Encrypt every data file to these age recipients. */
+  readonly recipients?: readonly string[] | undefined;
+  /** Hears of each part as soon as it is complete (encrypted, when it is). */
+  readonly onFile?: ((entry: FileEntry) => void) | undefined;
+  /** Key ranges of a big table copied at once, each on its own connection (default 1). */
+  readonly parallel?: number | undefined;
+}
+
 /**
  * Streams one table's rows, inside the run's snapshot, into `<folder>/data.sql` (split into
- * parts at row boundaries past `maxBytes`). Memory stays at about one batch whatever the size.
- * A copy that moves no rows for `stallMs` (the server or the store stopped answering) fails at
- * once with `TableStalledError`, naming the table, instead of waiting for the run's time limit.
+ * parts at row boundaries past `maxBytes`). Memory stays at about one batch per copy whatever the
+ * size. A big table with an integer key is copied in key ranges (`planKeyRanges`), up to
+ * `parallel` at once, each into parts of its own; the files come back in key order.
  */
-export async function dumpTableData(o: {
-  sql: Sql;
-  snapshotId: string;
-  table: TableInfo;
-  store: ArtifactStore;
-  folder: string;
-  maxBytes: number;
-  trailer: string;
-  signal: AbortSignal;
-  stallMs?: number | undefined;
-  /** Encrypt every data file to these age recipients. */
-  recipients?: readonly string[] | undefined;
-  /** Hears of each part as soon as it is complete (encrypted, when it is). */
-  onFile?: ((entry: FileEntry) => void) | undefined;
-}): Promise<TableDataResult> {
+export async function dumpTableData(o: TableDataOptions): Promise<TableDataResult> {
+  const ranges =
+    mayBeSplit(o.table) &&
+    (await inSnapshot(o.sql, o.snapshotId, (tx) => planKeyRanges(tx, o.table)));
+  if (!ranges) return copyRows(o, undefined);
+  const results: TableDataResult[] = [];
+  const stop = new AbortController();
+  const abort = () => stop.abort(o.signal.reason);
+  o.signal.addEventListener("abort", abort, { once: true });
+  if (o.signal.aborted) abort();
+  try {
+    const last = ranges.length - 1;
+    const copies = ranges.map((r) => async () => {
+      const trailer = r.index === last ? o.trailer : "";
+      try {
+        results[r.index] = await copyRows({ ...o, trailer, signal: stop.signal }, r);
+      } catch (e) {
+        stop.abort(e);
+        throw e;
+      }
+    });
+    await runPool(copies, o.parallel ?? 1, stop.signal);
+  } finally {
+    o.signal.removeEventListener("abort", abort);
+  }
+  return { rows: results.reduce((a, r) => a + r.rows, 0), files: results.flatMap((r) => r.files) };
+}
+
+/**
+ * Copies the table's rows (or one key range of them) into parts of their own. A copy that moves
+ * no rows for `stallMs` (the server or the store stopped answering) fails at once with
+ * `TableStalledError`, naming the table, instead of waiting for the run's time limit.
+ */
+async function copyRows(
+  o: TableDataOptions,
+  range: KeyRange | undefined,
+): Promise<TableDataResult> {
+  const first = range ? range.index * PART_STRIDE : 0;
   const writer = new PartWriter({
     store: filesStore(o.store, o.recipients, o.onFile),
-    partPath: dataPartPath(o.folder),
+    partPath: (n) => {
+      if (n >= PART_STRIDE) throw tooManyParts(o.table, range);
+      return dataPartPath(o.folder)(first + n);
+    },
     maxBytes: o.maxBytes,
     header: enc.encode(copyHeader(o.table)),
     footer: enc.encode("\\.\n\n"),
@@ -82,7 +134,7 @@ export async function dumpTableData(o: {
     // is left unusable and its ROLLBACK never runs (the job hangs). So check before sending,
     // and cancel only once the COPY runs.
     if (o.signal.aborted || dog.fired) throw new DumpAbortedError();
-    const query = tx.unsafe(copyQuery(o.table));
+    const query = tx.unsafe(copyQuery(o.table, range));
     const stream = await query.readable();
     // Cancelling on the server ends the stream with an error; merely dropping the stream would
     // leave the server blocked writing and the connection (and this transaction) stuck.
@@ -141,44 +193,12 @@ function filesStore(
   return onFile ? observeClosedFiles(encrypted, onFile) : encrypted;
 }
 
-/** Fails a copy that has not moved for `ms`: `stalled` rejects, and `onFire` cancels the COPY. */
-class Watchdog {
-  readonly stalled: Promise<never>;
-  readonly error: TableStalledError;
-  fired = false;
-  onFire: () => void = () => {};
-  #timer: NodeJS.Timeout | undefined;
-  #reject: (e: Error) => void = () => {};
-  readonly #ms: number;
-
-  constructor(t: TableInfo, ms: number) {
-    this.#ms = ms;
-    this.error = new TableStalledError(t.qname, ms);
-    this.stalled = new Promise<never>((_, reject) => {
-      this.#reject = reject;
-    });
-    this.stalled.catch(() => {});
-    // The first row may come only after the server sorted the whole table (ORDER BY on a table
-    // without a usable index): allow for that, at 10 MB/s of its size.
-    this.#arm(ms + Math.ceil(t.bytesEstimate / FIRST_ROW_BYTES_PER_SECOND) * 1000);
-  }
-
-  pet(): void {
-    this.#arm(this.#ms);
-  }
-
-  #arm(ms: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.fired = true;
-      this.onFire();
-      this.#reject(this.error);
-    }, ms);
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-  }
+function tooManyParts(t: TableInfo, range: KeyRange | undefined): DumpError {
+  const where = range ? ` (key range ${range.index + 1}${rangeCondition(range)})` : "";
+  return new DumpError(
+    `table ${t.qname}${where} needs more than ${PART_STRIDE - 1} data files: raise --max-file-bytes`,
+    { context: { table: t.qname } },
+  );
 }
 
 function lockError(t: TableInfo, e: unknown): unknown {
