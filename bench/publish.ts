@@ -47,7 +47,7 @@ const { values } = parseArgs({
     "write-interval-ms": { type: "string", default: "1000" },
   },
 });
-const tables = intOption("tables", values.tables, 1, 5000);
+const tables = intOption("tables", values.tables, 1, 10_000);
 const rows = intOption("rows", values.rows, 1, 1_000_000);
 const rounds = intOption("rounds", values.rounds, 1, 20);
 const interval = intOption("write-interval-ms", values["write-interval-ms"], 0, 10_000);

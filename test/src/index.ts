@@ -4,6 +4,7 @@ export { deleteStreams } from "./nats.ts";
 export { freePort } from "./net.ts";
 export type { ScratchDatabase } from "./postgres.ts";
 export { adminUrl, createScratchDatabase, psql, withDatabase } from "./postgres.ts";
+export { startPostgresCluster, type TestServer } from "./servers.ts";
 export {
   clientOn,
   SUPABASE_APP_SQL,

@@ -40,12 +40,26 @@ function answers(url: string, fallbackPort: number): Promise<boolean> {
 export async function postgresServer(): Promise<TestServer> {
   const url = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
   if (await answers(url, 5432)) return { url, origin: "environment", stop: async () => {} };
+  return startPostgresCluster();
+}
+
+/**
+ * A private PostgreSQL cluster of the stock binaries (`PG_BIN`, default
+ * /usr/lib/postgresql/15/bin) on a free port, trust auth, with `settings` as server options
+ * (`{ max_connections: "10" }`): for a test of how the backup meets a server's own limits.
+ */
+export async function startPostgresCluster(
+  settings: Readonly<Record<string, string>> = {},
+): Promise<TestServer> {
   const bin = process.env["PG_BIN"] ?? "/usr/lib/postgresql/15/bin";
   if (!existsSync(join(bin, "initdb"))) {
     throw new Error(
-      `no PostgreSQL answers at ${new URL(url).host} and there is no ${bin}/initdb to start one: set DATABASE_URL or PG_BIN`,
+      `there is no ${bin}/initdb to start a PostgreSQL cluster with: set DATABASE_URL or PG_BIN`,
     );
   }
+  const options = Object.entries(settings)
+    .map(([k, v]) => ` -c ${k}=${v}`)
+    .join("");
   const base = await mkdtemp(join(tmpdir(), "tsnap-pg-"));
   await chmod(base, 0o777);
   const data = join(base, "data");
@@ -54,7 +68,7 @@ export async function postgresServer(): Promise<TestServer> {
     process.getuid?.() === 0 ? run("su", ["postgres", "-c", cmd]) : run("sh", ["-c", cmd]);
   await asPostgres(`${bin}/initdb -D ${data} -U postgres -A trust >/dev/null`);
   await asPostgres(
-    `${bin}/pg_ctl -D ${data} -o "-p ${port} -k ${base} -c listen_addresses=127.0.0.1" -l ${base}/log -w start >/dev/null`,
+    `${bin}/pg_ctl -D ${data} -o "-p ${port} -k ${base} -c listen_addresses=127.0.0.1${options}" -l ${base}/log -w start >/dev/null`,
   );
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

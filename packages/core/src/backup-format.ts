@@ -17,9 +17,26 @@ export function schemaFolder(schema: string): string {
   return toFolderName(schema);
 }
 
-/** `<schema>/tables/<table>`: a table's folder. */
-export function tableFolder(schema: string, table: string): string {
-  return `${toFolderName(schema)}/tables/${toFolderName(table)}`;
+/**
+ * A folder holds at most this many tables: GitHub asks for at most 3,000 entries per folder
+ * (its web view shows 1,000). A schema with more puts its tables in 256 shard folders.
+ */
+export const TABLES_PER_FOLDER = 3000;
+
+/**
+ * `<schema>/tables/<table>`: a table's folder; in a schema of more than `TABLES_PER_FOLDER`
+ * tables (`sharded`), `<schema>/tables/<xx>/<table>`, `xx` the low byte of the FNV-1a hash of
+ * the table's name in UTF-8, in hex.
+ */
+export function tableFolder(schema: string, table: string, sharded = false): string {
+  const shard = sharded ? `${shardOf(table)}/` : "";
+  return `${toFolderName(schema)}/tables/${shard}${toFolderName(table)}`;
+}
+
+function shardOf(name: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(name)) h = Math.imul(h ^ byte, 0x01000193);
+  return (h & 0xff).toString(16).padStart(2, "0");
 }
 
 /** `<folder>/schema.sql`: the objects of a schema, or a table and its indexes, grants, … */

@@ -18,6 +18,7 @@ export {
   schemaFolder,
   sectionOfMarker,
   sequencesFile,
+  TABLES_PER_FOLDER,
   TOC_FILE,
   tableFolder,
 } from "./backup-format.ts";

@@ -1,5 +1,11 @@
 import { observeClosedFiles } from "@tablesnap/artifacts";
-import { type Manifest, plainBytes, schemaFolder, tableFolder } from "@tablesnap/core";
+import {
+  type Manifest,
+  plainBytes,
+  schemaFolder,
+  TABLES_PER_FOLDER,
+  tableFolder,
+} from "@tablesnap/core";
 import type { TableInfo } from "./catalog.ts";
 import type { Sql, Target } from "./connect.ts";
 import type { TableCopier, TableOutcome, TableTask } from "./copier.ts";
@@ -133,7 +139,10 @@ async function jobContext(o: BackupOptions, sql: Sql, target: Target, s: Snapsho
   const unreadable = new Set(s.unreadable.map((u) => u.table.oid));
   const schemaFolders = new Map(s.schemas.map((n) => [n, schemaFolder(n)]));
   const tables = s.tables.filter((t) => !unreadable.has(t.oid));
-  const folderOf = (t: TableInfo) => tableFolder(t.schema, t.name);
+  const perSchema = new Map<string, number>();
+  for (const t of tables) perSchema.set(t.schema, (perSchema.get(t.schema) ?? 0) + 1);
+  const folderOf = (t: TableInfo) =>
+    tableFolder(t.schema, t.name, (perSchema.get(t.schema) ?? 0) > TABLES_PER_FOLDER);
   const folders = { table: folderOf, schema: schemaFolders };
   const parents = o.encryption ? await inheritanceParents(sql) : undefined;
   const encryption = planEncryption(o.encryption, o.store, tables, folders, parents);

@@ -44,12 +44,15 @@ const MiB = 1024 * 1024;
 export function planJobs(c: JobContext, results: RunResults): Job[] {
   const { o, tool } = c;
   const s = tool.snapshot;
+  // Each pg_dump locks every table it dumps: when the snapshot could not lock them all (the
+  // server's lock table is small for this many tables), only one pg_dump may hold them at once.
+  const lockingAll = s.tablesLocked ? <T>(fn: () => Promise<T>) => fn() : oneAtATime();
   const jobs: Job[] = [
     {
       // pg_dump reads the catalog per table: about 0.1 ms each, plus its start-up.
       weight: 16 * MiB + c.tables.length * 64 * 1024,
       run: async () => {
-        const parsed = await dumpSchemaOnly(tool);
+        const parsed = await lockingAll(() => dumpSchemaOnly(tool));
         const folders = {
           tableFolders: new Map(c.tables.map((t) => [t.oid, c.tableFolder(t)])),
           schemaFolders: c.schemaFolders,
@@ -79,13 +82,23 @@ export function planJobs(c: JobContext, results: RunResults): Job[] {
         run: async () => {
           results.archives.set(
             name,
-            await dumpSchemaArchive(tool, name, folder, o.store, c.maxBytes),
+            await lockingAll(() => dumpSchemaArchive(tool, name, folder, o.store, c.maxBytes)),
           );
         },
       });
     }
   }
   return jobs.sort((a, b) => b.weight - a.weight);
+}
+
+/** Runs the functions given to it one after the other. */
+function oneAtATime(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const run = last.then(fn);
+    last = run.catch(() => {});
+    return run;
+  };
 }
 
 /** One copy per table with rows of its own (a partitioned table's rows are its partitions'). */

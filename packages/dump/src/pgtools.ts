@@ -108,12 +108,18 @@ export function runTool(cmd: string, args: readonly string[], o: RunToolOptions)
       if (o.signal.aborted) return reject(new DumpAbortedError());
       if (failed) return reject(failed);
       if (code === 0) return resolve(stderr);
-      const last = lastError(stderr) ?? `exited with ${code ?? sig}`;
+      const last = withHint(lastError(stderr) ?? `exited with ${code ?? sig}`);
       reject(
         new DumpError(`${cmd.split("/").pop()} failed: ${last}`, { context: { exit: code ?? -1 } }),
       );
     });
   });
+}
+
+/** The server's "out of shared memory" on a dump is its lock table, which pg_dump fills. */
+function withHint(error: string): string {
+  if (!/out of shared memory/.test(error)) return error;
+  return `${error} (pg_dump locks every table it dumps, and the server's lock table is full: raise max_locks_per_transaction, or back up fewer schemas at once)`;
 }
 
 /** pg_dump prints progress lines with -v; the error is the last `error:` line (or the last line). */

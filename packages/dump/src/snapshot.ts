@@ -24,6 +24,21 @@ export interface SnapshotInfo {
   readonly unreadable: ReadonlyArray<{ table: TableInfo; reason: string; noPrivilege: boolean }>;
   /** Sequences whose value the dump role cannot read (their definition is still dumped). */
   readonly unreadableSequences: ReadonlyArray<{ sequence: SequenceInfo; reason: string }>;
+  /**
+   * Whether the snapshot's transaction share-locks every table for the whole run. Not when the
+   * server's lock table is too small for that beside pg_dump's own locks (`locksFit`): then each
+   * copy checks that its table was not rewritten since the snapshot, and pg_dump runs alone.
+   */
+  readonly tablesLocked: boolean;
+}
+
+/**
+ * Share-locking `tables` in the snapshot's transaction leaves room in the server's lock table
+ * (`max_locks_per_transaction` × (`max_connections` + `max_prepared_transactions`) entries, shared
+ * by every session) for pg_dump to lock them all once more, and for the user's own sessions.
+ */
+export function locksFit(tables: number, capacity: number): boolean {
+  return tables <= capacity / 4;
 }
 
 export interface OpenSnapshot {
@@ -125,7 +140,11 @@ async function readSnapshot(
   }
   const skip = new Set(unreadable.filter((u) => u.noPrivilege).map((u) => u.table.oid));
   const lockable = tables.filter((x) => !skip.has(x.oid));
-  for (let i = 0; i < lockable.length; i += 500) {
+  const [capacity] = await t<{ n: string }[]>`
+    select current_setting('max_locks_per_transaction')::int8
+      * (current_setting('max_connections')::int8 + current_setting('max_prepared_transactions')::int8) as n`;
+  const tablesLocked = locksFit(lockable.length, Number(capacity?.n ?? 0));
+  for (let i = 0; tablesLocked && i < lockable.length; i += 500) {
     const names = lockable.slice(i, i + 500).map((x) => x.qname);
     await t.unsafe(`LOCK TABLE ${names.join(", ")} IN ACCESS SHARE MODE`);
   }
@@ -141,6 +160,7 @@ async function readSnapshot(
     matviews: matviews.map((m) => ({ schema: m.schema, name: m.name, populated: m.populated })),
     unreadable,
     unreadableSequences,
+    tablesLocked,
   };
 }
 

@@ -2,7 +2,7 @@ import { type ArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
 import { dataPartPath, type FileEntry } from "@tablesnap/core";
 import { encryptingStore } from "@tablesnap/encryption";
 import type { TableInfo } from "./catalog.ts";
-import type { Sql } from "./connect.ts";
+import type { Sql, Tx } from "./connect.ts";
 import { DEFAULT_TABLE_STALL_MS } from "./defaults.ts";
 import { DumpAbortedError, DumpError } from "./errors.ts";
 import {
@@ -130,6 +130,7 @@ async function copyRows(
       .catch((e: unknown) => {
         throw lockError(o.table, e);
       });
+    await notRewritten(tx, o.table);
     // postgres.js 3.4.9 cannot cancel a query it has not sent yet: the transaction's connection
     // is left unusable and its ROLLBACK never runs (the job hangs). So check before sending,
     // and cancel only once the COPY runs.
@@ -191,6 +192,22 @@ function filesStore(
 ): ArtifactStore {
   const encrypted = recipients ? encryptingStore(store, recipients, () => true) : store;
   return onFile ? observeClosedFiles(encrypted, onFile) : encrypted;
+}
+
+/**
+ * A table rewritten since the snapshot (TRUNCATE, VACUUM FULL, CLUSTER, an ALTER TABLE that
+ * rewrites it) no longer holds the rows the snapshot sees: reading it would give an empty or
+ * partial copy without a word. Its file in the snapshot's catalog and the one the server uses now
+ * (read after our lock, so current) then differ, and the copy fails instead.
+ */
+async function notRewritten(tx: Tx, t: TableInfo): Promise<void> {
+  const [r] = await tx<{ same: boolean }[]>`
+    select c.relfilenode = pg_relation_filenode(c.oid) as same from pg_class c where c.oid = ${t.oid}`;
+  if (r?.same !== false) return;
+  throw new DumpError(
+    `table ${t.qname} was emptied or rewritten (TRUNCATE, VACUUM FULL, CLUSTER or ALTER TABLE) after this backup's snapshot was taken, so its rows as of the snapshot cannot be read; run the backup again`,
+    { retriable: true, context: { table: t.qname } },
+  );
 }
 
 function tooManyParts(t: TableInfo, range: KeyRange | undefined): DumpError {
