@@ -55,6 +55,36 @@ export const schemaEntrySchema = z.object({
   files: z.array(fileEntrySchema),
 });
 
+/** One Storage bucket of a backup: its listing file, and how its objects and rows agree. */
+export const storageBucketSchema = z.object({
+  name: z.string().min(1),
+  /** The bucket's folder, relative to the backup folder (`storage/<bucket>`). */
+  path: z.string(),
+  objects: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** `objects.jsonl`, the listing. */
+  files: z.array(fileEntrySchema),
+  /** Objects written after the database snapshot (marked so in the listing). */
+  changed_during_backup: z.number().int().nonnegative(),
+  /** Objects without a `storage.objects` row in the snapshot. */
+  files_without_row: z.number().int().nonnegative(),
+  /** `storage.objects` rows of the snapshot without an object: their names, at most 100. */
+  rows_without_file: z.array(z.string()),
+  rows_without_file_count: z.number().int().nonnegative(),
+});
+
+export const storageSectionSchema = z.object({
+  /** Where the files are kept by sha256 (a folder, or an S3 bucket and prefix). */
+  store: z.string(),
+  /** Files are stored as age ciphertext to the manifest's recipients. */
+  encrypted: z.boolean(),
+  read_started: isoTime,
+  read_finished: isoTime,
+  /** The point in time of the files, in words. */
+  consistency: z.string(),
+  buckets: z.array(storageBucketSchema),
+});
+
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   backup_id: z.string().min(1),
@@ -89,6 +119,8 @@ export const manifestSchema = z.object({
   materialized_views: z
     .array(z.object({ schema: z.string(), name: z.string(), populated: z.boolean() }))
     .optional(),
+  /** Supabase Storage's files, when the backup read them (absent otherwise). */
+  storage: storageSectionSchema.optional(),
   options: z.object({
     include_schemas: z.array(z.string()),
     exclude_schemas: z.array(z.string()),
@@ -110,6 +142,7 @@ export function manifestFiles(m: Manifest): FileEntry[] {
     ...m.roles.files,
     ...m.schemas.flatMap((s) => s.files),
     ...m.tables.flatMap((t) => t.files),
+    ...(m.storage?.buckets.flatMap((b) => b.files) ?? []),
   ];
 }
 
@@ -121,6 +154,14 @@ export function mapManifestFiles(m: Manifest, fn: (f: FileEntry) => FileEntry): 
     roles: { ...m.roles, files: m.roles.files.map(fn) },
     schemas: m.schemas.map((s) => ({ ...s, files: s.files.map(fn) })),
     tables: m.tables.map((t) => ({ ...t, files: t.files.map(fn) })),
+    ...(m.storage
+      ? {
+          storage: {
+            ...m.storage,
+            buckets: m.storage.buckets.map((b) => ({ ...b, files: b.files.map(fn) })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -139,3 +180,5 @@ export type TableEntry = z.infer<typeof tableEntrySchema>;
 export type SchemaEntry = z.infer<typeof schemaEntrySchema>;
 export type SequenceValue = z.infer<typeof sequenceValueSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
+export type StorageSection = z.infer<typeof storageSectionSchema>;
+export type StorageBucketEntry = z.infer<typeof storageBucketSchema>;

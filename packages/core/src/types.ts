@@ -4,6 +4,8 @@ export type {
   Manifest,
   SchemaEntry,
   SequenceValue,
+  StorageBucketEntry,
+  StorageSection,
   TableEntry,
   Trigger,
 } from "./manifest.ts";

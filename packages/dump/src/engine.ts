@@ -17,6 +17,7 @@ import { buildManifest } from "./manifest-build.ts";
 import { findPgTools } from "./pgtools.ts";
 import { runPool } from "./pool.ts";
 import type { SnapshotInfo } from "./snapshot.ts";
+import { readStorageRows } from "./storage-rows.ts";
 import type { BackupOptions, BackupProgress } from "./types.ts";
 
 /** A run whose snapshot is open: everything the engine needs to take it to its manifest. */
@@ -61,6 +62,7 @@ export async function runEngine(r: EngineRun): Promise<Manifest> {
   if (failed.length > 0) {
     throw new TablesFailedError(failed);
   }
+  if (o.onStorageRows) o.onStorageRows(await readStorageRows(r.sql));
   return buildManifest(o, s, c.tables, c.tableFolder, results, timing);
 }
 

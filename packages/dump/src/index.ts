@@ -19,6 +19,7 @@ export type { DumpEntry, ParsedDump } from "./schema/parse.ts";
 export { parseDump } from "./schema/parse.ts";
 export type { OpenSnapshot, SnapshotInfo } from "./snapshot.ts";
 export { inSnapshot, openSnapshot } from "./snapshot.ts";
+export type { StorageObjectRow } from "./storage-rows.ts";
 export type { TableDataResult } from "./table-data.ts";
 export { copyHeader, copyQuery, dumpTableData } from "./table-data.ts";
 export type { BackupOptions, BackupProgress } from "./types.ts";

@@ -1,6 +1,7 @@
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import type { FileEntry, Trigger } from "@tablesnap/core";
 import type { EncryptionSettings } from "@tablesnap/encryption";
+import type { StorageObjectRow } from "./storage-rows.ts";
 
 export interface BackupOptions {
   readonly databaseUrl: string;
@@ -38,6 +39,11 @@ export interface BackupOptions {
    */
   readonly onFile?: ((entry: FileEntry) => void) | undefined;
   readonly onProgress?: ((p: BackupProgress) => void) | undefined;
+  /**
+   * Hears Supabase Storage's `storage.objects` rows as the snapshot holds them (undefined when
+   * there is no such table); read only when this is given.
+   */
+  readonly onStorageRows?: ((rows: StorageObjectRow[] | undefined) => void) | undefined;
 }
 
 export interface BackupProgress {

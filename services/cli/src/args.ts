@@ -4,6 +4,12 @@ import { type Trigger, UsageError } from "@tablesnap/core";
 import type { EncryptionSettings } from "@tablesnap/encryption";
 import { ENCRYPT_OPTIONS, encryptionOf } from "./encryption-args.ts";
 import { parseFlags } from "./flags.ts";
+import {
+  STORAGE_ENDPOINT_OPTIONS,
+  type StorageEndpoint,
+  storageEndpointOf,
+  storeDirOf,
+} from "./storage-args.ts";
 import { type BackupTarget, parseTarget } from "./target-args.ts";
 import { databaseUrlOf } from "./url-flags.ts";
 
@@ -30,8 +36,18 @@ export interface BackupArgs {
   readonly commitUnchanged: boolean;
   readonly maxFileBytes: number;
   readonly trigger: Trigger;
+  /** Supabase Storage's files: where they are read and where they are kept; undefined when not. */
+  readonly storage: BackupStorageArgs | undefined;
   readonly json: boolean;
   readonly quiet: boolean;
+}
+
+export interface BackupStorageArgs {
+  readonly endpoint: StorageEndpoint;
+  /** The file store folder (`--storage-to`). */
+  readonly to: string;
+  /** `--storage-bucket`s, or every bucket. */
+  readonly buckets: readonly string[] | "all";
 }
 
 /** Parses `tablesnap backup` flags; environment fallbacks come from `env` (read in main.ts). */
@@ -91,9 +107,31 @@ export function parseBackupArgs(
       ref: values.ref ?? env["USER"] ?? "cli",
       at: new Date().toISOString(),
     },
+    storage: storageOf(values, env),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
   };
+}
+
+function storageOf(
+  values: ReturnType<typeof parse>["values"],
+  env: Readonly<Record<string, string | undefined>>,
+): BackupStorageArgs | undefined {
+  const endpoint = storageEndpointOf(values, env);
+  const to = storeDirOf(values["storage-to"], "--storage-to");
+  const buckets = values["storage-bucket"] ?? [];
+  if (!endpoint) {
+    if (to !== undefined || buckets.length > 0)
+      throw new UsageError("--storage-to and --storage-bucket need --storage-endpoint");
+    return undefined;
+  }
+  if (to === undefined)
+    throw new UsageError(
+      "--storage-endpoint needs --storage-to DIR: the files are kept there by content, never in git",
+    );
+  if (values.resume)
+    throw new UsageError("--resume publishes a kept dump as it is: leave out --storage-endpoint");
+  return { endpoint, to, buckets: buckets.length > 0 ? buckets : "all" };
 }
 
 function parse(argv: readonly string[]) {
@@ -114,6 +152,9 @@ function parse(argv: readonly string[]) {
       "no-custom-dump": { type: "boolean" },
       "role-passwords": { type: "boolean" },
       ...ENCRYPT_OPTIONS,
+      ...STORAGE_ENDPOINT_OPTIONS,
+      "storage-to": { type: "string" },
+      "storage-bucket": { type: "string", multiple: true },
       "pg-bin": { type: "string" },
       keep: { type: "string" },
       "keep-days": { type: "string" },

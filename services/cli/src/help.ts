@@ -14,6 +14,10 @@ export const ENCRYPT_HELP = `  --encrypt-to RECIPIENT  encrypt with age to this 
 export const IDENTITY_HELP = `  --identity FILE         age identity file for encrypted files (repeatable; or
                           TABLESNAP_AGE_IDENTITY_FILE)`;
 
+const STORAGE_ENDPOINT_HELP = `  --storage-endpoint URL  Supabase Storage's S3 endpoint (https://<ref>.supabase.co/storage/v1/s3,
+                          or self-hosted); keys in STORAGE_S3_ACCESS_KEY and STORAGE_S3_SECRET_KEY
+  --storage-region R      the project's region for S3 signing (default: us-east-1)`;
+
 export const BACKUP_HELP = `Usage: tablesnap backup --database-url URL --repo DIR [options]
        tablesnap backup --database-url URL --github OWNER/REPO [--github-api-url URL] [options]
        tablesnap backup --database-url URL --git-remote URL [options]
@@ -46,6 +50,12 @@ backups/latest/latest_<time>/ (one folder per table), the previous one moved to 
                           encryption on they are stored encrypted)
 ${ENCRYPT_HELP}
   --pg-bin DIR            folder with pg_dump and pg_dumpall (or TABLESNAP_PG_BIN)
+${STORAGE_ENDPOINT_HELP}
+  --storage-to DIR        with --storage-endpoint: keep the files here, once each by sha256
+                          (never in git); unchanged files are not read again. The backup lists
+                          every object in storage/buckets/<bucket>/objects.jsonl. With --encrypt
+                          covering storage.objects, files and listings are stored encrypted
+  --storage-bucket B      read only these buckets (repeatable; default: every bucket)
   --keep N                keep at least the newest N archives (default: 30)
   --keep-days D           keep every archive younger than D days (default: 30)
   --commit-unchanged      commit even when nothing changed since the latest backup (default:
@@ -75,6 +85,8 @@ One line per problem on stdout.
 ${IDENTITY_HELP}
                           without one, encrypted files are checked as stored (their sha256),
                           and the summary says how many were not opened
+  --storage-from DIR      also re-hash the backup's Storage files kept in DIR against its listings
+  --storage-sample N      with --storage-from: only N files picked at random (huge buckets)
   --json                  print the report as JSON
 
 Exit codes: 0 every check holds, 1 a problem was found, 2 bad usage.`;
@@ -108,6 +120,17 @@ ${IDENTITY_HELP}
   --dry-run               run the whole restore in a transaction and roll it back: every check
                           the real run makes (privileges, existing objects, foreign keys), the
                           plan printed, nothing written; it takes the real run's locks and time
+  --storage               also put the backup's Storage files back (alone, without
+                          --database-url: only the files), each checked against its sha256 first,
+                          with its content type, cache control and metadata; files the target
+                          has with the same sha256 are left alone. The report lists
+                          storage.objects rows without a file and files without a row
+${STORAGE_ENDPOINT_HELP}
+  --storage-from DIR      with --storage: the folder the backup kept its files in (--storage-to)
+  --bucket B              with --storage: only these buckets (repeatable)
+  --prefix P              with --storage: only objects whose key starts with P
+  --mirror                with --storage: also delete the target's objects the backup does not
+                          have (under --prefix); --dry-run names them and changes nothing
   --json                  print the report as JSON on stdout
   --quiet                 no progress
 

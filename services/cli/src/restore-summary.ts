@@ -1,5 +1,6 @@
 import { formatBytes } from "@tablesnap/core";
 import type { RestoreReport } from "@tablesnap/restore";
+import type { StorageRestoreReport } from "@tablesnap/storage";
 
 /** What a person wants after a restore (or, with --dry-run, before one). */
 export function formatRestore(r: RestoreReport): { stdout: string; stderr: string } {
@@ -44,4 +45,26 @@ export function formatRestore(r: RestoreReport): { stdout: string; stderr: strin
   for (const n of r.notRestored) lines.push(`  NOT RESTORED ${n.object}: ${n.reason}`);
   if (r.refreshed.length > 0) lines.push(`  materialized views refreshed: ${r.refreshed.length}`);
   return { stdout: r.dryRun ? `${r.order.join("\n")}\n` : "", stderr: `${lines.join("\n")}\n` };
+}
+
+/** The files a `restore --storage` put back (or would), deleted, and how rows and files agree. */
+export function formatStorageRestore(r: StorageRestoreReport): string {
+  const verb = r.dryRun ? "would put" : "put";
+  const lines = r.buckets.map(
+    (b) =>
+      `storage ${b.name}: ${verb} ${b.put} file(s) (${formatBytes(b.putBytes)}), ${b.same} already equal${b.deleted.length > 0 ? `, ${r.dryRun ? "would delete" : "deleted"} ${b.deleted.length} (--mirror)` : ""}`,
+  );
+  for (const b of r.buckets)
+    for (const k of b.deleted)
+      lines.push(`  ${r.dryRun ? "would delete" : "deleted"} ${b.name}/${k}`);
+  if (r.dryRun) lines.push("dry run: no file was written or deleted");
+  const from = r.rowsFrom === "target database" ? "in the target database" : "in the backup";
+  lines.push(
+    r.rowsWithoutFileCount + r.filesWithoutRowCount === 0
+      ? `storage.objects rows ${from} and the files agree`
+      : `storage.objects rows ${from}: ${r.rowsWithoutFileCount} without a file, ${r.filesWithoutRowCount} file(s) without a row`,
+  );
+  for (const n of r.rowsWithoutFile) lines.push(`  row without a file: ${n}`);
+  for (const n of r.filesWithoutRow) lines.push(`  file without a row: ${n}`);
+  return `${lines.join("\n")}\n`;
 }

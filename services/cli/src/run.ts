@@ -11,7 +11,7 @@ import { formatVerify, parseVerifyArgs, verifyCommand } from "./commands/verify.
 import { EXIT } from "./exit.ts";
 import { SERVE_HELP } from "./help.ts";
 import { makeOutput } from "./output.ts";
-import { formatRestore } from "./restore-summary.ts";
+import { formatRestore, formatStorageRestore } from "./restore-summary.ts";
 import { formatSummary } from "./summary.ts";
 
 /** Runs `command` (its help and the unknown ones are main.ts's), and gives the exit code. */
@@ -192,11 +192,14 @@ async function serve(
 async function restore(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const args = parseRestoreArgs(argv, process.env);
   const r = await restoreCommand(args, makeOutput(process.stderr, args.quiet), signal);
-  if (args.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  // Without --storage the JSON is the database's report, as it always was.
+  if (args.json)
+    process.stdout.write(`${JSON.stringify(args.storage ? r : r.database, null, 2)}\n`);
   else {
-    const out = formatRestore(r);
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    const db = r.database ? formatRestore(r.database) : { stdout: "", stderr: "" };
+    const files = r.storage ? formatStorageRestore(r.storage) : "";
+    process.stdout.write(db.stdout);
+    process.stderr.write(db.stderr + files);
   }
   return EXIT.ok;
 }

@@ -2,7 +2,7 @@ import { formatBytes } from "@tablesnap/core";
 import type { BackupOutcome } from "./commands/backup.ts";
 
 /** The few lines a person wants after a backup: what, where, and what was left out. */
-export function formatSummary({ manifest: m, publish: p }: BackupOutcome): string {
+export function formatSummary({ manifest: m, publish: p, storage: s }: BackupOutcome): string {
   const lines = [
     p.changed
       ? `committed ${p.commit.slice(0, 12)}: ${p.folder}`
@@ -11,6 +11,15 @@ export function formatSummary({ manifest: m, publish: p }: BackupOutcome): strin
         : `unchanged: the branch already holds backup ${m.backup_id}`,
     `  ${m.totals.tables} tables, ${m.totals.rows} rows, ${formatBytes(m.totals.bytes)} in ${m.totals.files} files, ${(m.duration_ms / 1000).toFixed(1)} s`,
   ];
+  if (s)
+    lines.push(
+      `  storage: ${s.objects} objects in ${m.storage?.buckets.length ?? 0} bucket(s); ${s.read} read (${formatBytes(s.readBytes)}), ${s.copied} new file(s) kept (${formatBytes(s.copiedBytes)}), ${s.unchanged} unchanged`,
+    );
+  const changedFiles = m.storage?.buckets.reduce((a, b) => a + b.changed_during_backup, 0) ?? 0;
+  if (changedFiles > 0)
+    lines.push(
+      `  storage: ${changedFiles} object(s) changed after the database snapshot (marked in objects.jsonl)`,
+    );
   if (p.reusedFiles > 0) lines.push(`  ${p.reusedFiles} files unchanged since the previous backup`);
   if (p.writes !== undefined) lines.push(`  ${p.writes} write requests to GitHub`);
   if (p.archived.length > 0)

@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -16,6 +17,17 @@ export function tablesnap(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<CliRun> {
+  return tablesnapMeasured(args, env);
+}
+
+/**
+ * Runs the CLI as `tablesnap` does; `peakKiB` is the child's highest resident set (VmHWM), read
+ * from /proc every 50 ms and once more as it exits.
+ */
+export function tablesnapMeasured(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliRun & { peakKiB: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
       env: { ...process.env, ...env },
@@ -23,6 +35,20 @@ export function tablesnap(
     });
     let stdout = "";
     let stderr = "";
+    let peakKiB = 0;
+    const sample = () => {
+      try {
+        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+      } catch {
+        // gone
+      }
+    };
+    const timer = setInterval(sample, 50);
+    child.on("exit", () => {
+      sample();
+      clearInterval(timer);
+    });
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
     });
@@ -30,7 +56,7 @@ export function tablesnap(
       stderr += d;
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, peakKiB }));
   });
 }
 

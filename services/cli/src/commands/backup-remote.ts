@@ -16,6 +16,7 @@ import {
   PublishFailedError,
   pendingDir,
 } from "./kept-dump.ts";
+import type { StorageOutcome } from "./storage-step.ts";
 
 interface RemoteTarget {
   readonly repo: BackupRepo;
@@ -38,6 +39,7 @@ export async function remoteBackup(
   const target = await openTarget(args, out);
   try {
     let manifest: Manifest;
+    let storage: StorageOutcome | undefined;
     let store: FsArtifactStore;
     let dir: string;
     if (args.resume) {
@@ -50,7 +52,7 @@ export async function remoteBackup(
       store = new FsArtifactStore(dir);
       out.info(`backing up ${describe(args.databaseUrl)} to ${target.label} (staged in ${dir})`);
       try {
-        manifest = await dump(args, store, backupId, signal, out);
+        ({ manifest, storage } = await dump(args, store, backupId, signal, out));
         await keepManifest(dir, manifest);
         if (signal.aborted) throw new DumpAbortedError();
       } catch (e) {
@@ -72,7 +74,7 @@ export async function remoteBackup(
       throw new PublishFailedError(e, dir);
     });
     await dropKept(dir, args.workDir);
-    return { manifest, publish };
+    return { manifest, publish, storage };
   } finally {
     await target.close();
   }

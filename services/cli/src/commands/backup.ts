@@ -12,6 +12,7 @@ import type { BackupArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 import { type BackupOutcome, type Critical, describe, dump } from "./dump-step.ts";
 import { dropKept, loadKept, newBackupId } from "./kept-dump.ts";
+import type { StorageOutcome } from "./storage-step.ts";
 
 export type { BackupOutcome, Critical } from "./dump-step.ts";
 
@@ -50,6 +51,7 @@ async function localBackup(
   let feeder: BlobFeeder | undefined;
   try {
     let manifest: Manifest;
+    let storage: StorageOutcome | undefined;
     let artifacts: ArtifactStore;
     let written = new Map<string, string>();
     let known: { head: string | null; state: BaseState } | undefined;
@@ -68,7 +70,9 @@ async function localBackup(
       out.info(
         `backing up ${describe(args.databaseUrl)} into ${session.dir}${session.created ? " (new repository)" : ""}`,
       );
-      manifest = await dump(args, staging, backupId, signal, out, (e) => blobs.offer(e));
+      ({ manifest, storage } = await dump(args, staging, backupId, signal, out, (e) =>
+        blobs.offer(e),
+      ));
       written = await blobs.finish();
       feeder = undefined;
     }
@@ -92,7 +96,7 @@ async function localBackup(
     });
     await session.close();
     if (args.resume) await dropKept(args.resume, args.workDir);
-    return { manifest, publish };
+    return { manifest, publish, storage };
   } catch (e) {
     await feeder?.abort();
     // A repository this run created and never committed to is removed again.

@@ -1,13 +1,25 @@
 import { formatBytes, UsageError } from "@tablesnap/core";
-import { type RestoreProgress, type RestoreReport, restoreBackup } from "@tablesnap/restore";
+import type { Identities } from "@tablesnap/encryption";
+import {
+  type BackupReader,
+  type RestoreProgress,
+  type RestoreReport,
+  readManifest,
+  restoreBackup,
+} from "@tablesnap/restore";
+import type { StorageRestoreReport } from "@tablesnap/storage";
 import { loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
+import { STORAGE_ENDPOINT_OPTIONS, storageEndpointOf, storeDirOf } from "../storage-args.ts";
 import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
+import { type RestoreStorageArgs, restoreFiles } from "./restore-files.ts";
 
 export interface RestoreArgs extends BackupSource {
-  readonly databaseUrl: string;
+  /** Undefined only with `--storage`: then only the files are put back. */
+  readonly databaseUrl: string | undefined;
+  readonly storage: RestoreStorageArgs | undefined;
   readonly schemas: readonly string[];
   readonly tables: readonly string[];
   readonly jobs: number;
@@ -31,14 +43,18 @@ export function parseRestoreArgs(
     "TABLESNAP_RESTORE_URL",
     env,
   );
-  if (!databaseUrl)
-    throw new UsageError("--database-url is required (or set TABLESNAP_RESTORE_URL)");
+  const storage = restoreStorageOf(values, env);
+  if (!databaseUrl && !storage)
+    throw new UsageError(
+      "--database-url is required (or set TABLESNAP_RESTORE_URL); with --storage alone only the files are put back",
+    );
   const jobs = jobsOf(values.jobs, 1);
   if (values.supabase && values["no-supabase"])
     throw new UsageError("give --supabase or --no-supabase, not both");
   return {
     ...source,
     databaseUrl,
+    storage,
     schemas: values.schema ?? [],
     tables: values.table ?? [],
     jobs,
@@ -48,6 +64,40 @@ export function parseRestoreArgs(
     dryRun: values["dry-run"] ?? false,
     json: values.json ?? false,
     quiet: values.quiet ?? false,
+  };
+}
+
+function restoreStorageOf(
+  values: ReturnType<typeof parse>["values"],
+  env: Readonly<Record<string, string | undefined>>,
+): RestoreStorageArgs | undefined {
+  const endpoint = storageEndpointOf(values, env);
+  const from = storeDirOf(values["storage-from"], "--storage-from");
+  const given = [
+    values["storage-from"] && "--storage-from",
+    values["storage-endpoint"] && "--storage-endpoint",
+    values.bucket && "--bucket",
+    values.prefix !== undefined && "--prefix",
+    values.mirror && "--mirror",
+  ].filter(Boolean);
+  if (!values.storage) {
+    if (given.length > 0) throw new UsageError(`${given.join(", ")} need --storage`);
+    return undefined;
+  }
+  if (!endpoint)
+    throw new UsageError(
+      "--storage needs --storage-endpoint URL: the target project's S3 endpoint",
+    );
+  if (from === undefined)
+    throw new UsageError(
+      "--storage needs --storage-from DIR: the file store the backup kept its files in",
+    );
+  return {
+    endpoint,
+    from,
+    buckets: values.bucket ?? [],
+    prefix: values.prefix ?? "",
+    mirror: values.mirror ?? false,
   };
 }
 
@@ -69,6 +119,12 @@ function parse(argv: readonly string[]) {
       supabase: { type: "boolean" },
       "no-supabase": { type: "boolean" },
       "dry-run": { type: "boolean" },
+      storage: { type: "boolean" },
+      "storage-from": { type: "string" },
+      ...STORAGE_ENDPOINT_OPTIONS,
+      bucket: { type: "string", multiple: true },
+      prefix: { type: "string" },
+      mirror: { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
@@ -76,19 +132,56 @@ function parse(argv: readonly string[]) {
   );
 }
 
+/** What a restore did: the database's report, and the files' with `--storage`. */
+export interface RestoreOutcome {
+  readonly database: RestoreReport | undefined;
+  readonly storage: StorageRestoreReport | undefined;
+}
+
 export async function restoreCommand(
   args: RestoreArgs,
   out: Output,
   signal: AbortSignal,
-): Promise<RestoreReport> {
+): Promise<RestoreOutcome> {
   const identities = await loadIdentities(args.identityFiles);
   const reader = await openReader(args);
   out.info(`${args.dryRun ? "planning a restore of" : "restoring"} ${reader.location}`);
+  // The files are checked before the database is touched: a backup without them fails first.
+  const manifest = args.storage ? await readManifest(reader) : undefined;
+  if (manifest && !manifest.storage)
+    throw new UsageError(
+      `backup ${manifest.backup_id} holds no Storage files: it was taken without --storage-endpoint`,
+    );
+  const database = args.databaseUrl
+    ? await restoreDatabase(args, args.databaseUrl, reader, identities, out, signal)
+    : undefined;
+  const storage =
+    args.storage && manifest?.storage
+      ? await restoreFiles(
+          manifest.storage,
+          reader,
+          identities,
+          args.storage,
+          { ...args, signal },
+          out,
+        )
+      : undefined;
+  return { database, storage };
+}
+
+async function restoreDatabase(
+  args: RestoreArgs,
+  databaseUrl: string,
+  reader: BackupReader,
+  identities: Identities,
+  out: Output,
+  signal: AbortSignal,
+): Promise<RestoreReport> {
   try {
     return await restoreBackup({
       reader,
       identities,
-      databaseUrl: args.databaseUrl,
+      databaseUrl,
       schemas: args.schemas,
       tables: args.tables,
       jobs: args.jobs,

@@ -1,0 +1,224 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { type ArtifactStore, writeText } from "@tablesnap/artifacts";
+import type { FileEntry, StorageBucketEntry, StorageSection } from "@tablesnap/core";
+import { encryptingStore } from "@tablesnap/encryption";
+import {
+  bucketFolder,
+  contentPath,
+  listingPath,
+  type ObjectRecord,
+  serializeListing,
+} from "./listing.ts";
+import { eachLimit } from "./pool.ts";
+import { keyHash, SeenIndex, type SeenObject } from "./seen.ts";
+import type { ListedObject, ObjectHead, StorageSource } from "./source.ts";
+import { spool, storeFile } from "./transfer.ts";
+
+/** A `storage.objects` row of the database snapshot. */
+export interface ObjectRow {
+  readonly id: string;
+  readonly bucket_id: string;
+  readonly name: string;
+}
+
+export interface StorageBackupOptions {
+  readonly source: StorageSource;
+  /** The file store: each object's bytes once, by sha256. */
+  readonly files: ArtifactStore;
+  /** The backup being written: the listings go here. */
+  readonly backup: ArtifactStore;
+  /** Bucket names, or every bucket the endpoint lists. */
+  readonly buckets: readonly string[] | "all";
+  /** The database snapshot's time: objects written later are marked. */
+  readonly snapshotTime: string;
+  /** `storage.objects` as the snapshot holds it; undefined when the database has no such table. */
+  readonly rows: readonly ObjectRow[] | undefined;
+  /** Encrypt stored files and listings to these recipients. */
+  readonly recipients?: readonly string[] | undefined;
+  /** Where objects are spooled while they are hashed. */
+  readonly workDir: string;
+  readonly jobs: number;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (p: StorageProgress) => void;
+}
+
+export interface StorageProgress {
+  readonly objects: number;
+  readonly copied: number;
+  readonly copiedBytes: number;
+}
+
+export interface StorageBackupResult {
+  readonly section: StorageSection;
+  /** Objects whose bytes were read from Storage (and stored, unless the store had them). */
+  readonly read: number;
+  readonly readBytes: number;
+  /** Files written to the file store, and their (plaintext) bytes. */
+  readonly copied: number;
+  readonly copiedBytes: number;
+  /** Objects taken from the previous listing without reading them. */
+  readonly unchanged: number;
+}
+
+const ROW_NAMES = 100;
+
+/**
+ * Reads every object of the buckets after the database snapshot: each new or changed object is
+ * spooled while hashed and stored once by its sha256; an object whose ETag, size and time are
+ * those the store saw last time, and whose file the store holds, is only HEADed, not read. Writes one listing
+ * per bucket into `backup` and says how the objects and the snapshot's rows agree.
+ */
+export async function backupStorage(o: StorageBackupOptions): Promise<StorageBackupResult> {
+  const started = new Date().toISOString();
+  const encrypted = (o.recipients?.length ?? 0) > 0;
+  const recipients = o.recipients ?? [];
+  const files = encrypted ? encryptingStore(o.files, recipients, () => true) : o.files;
+  const listings = encrypted
+    ? encryptingStore(o.backup, recipients, (p) => p.startsWith("storage/"))
+    : o.backup;
+  const held = new Set(await o.files.list("sha256"));
+  const seenIndex = new SeenIndex(o.files);
+  const names = o.buckets === "all" ? await o.source.listBuckets() : [...o.buckets];
+  const rows = rowIndex(o.rows);
+  const snapshot = Date.parse(o.snapshotTime);
+  const tally = { objects: 0, read: 0, readBytes: 0, copied: 0, copiedBytes: 0, unchanged: 0 };
+  await mkdir(o.workDir, { recursive: true });
+  const work = await mkdtemp(join(o.workDir, "storage-"));
+  const buckets: StorageBucketEntry[] = [];
+  const store = async (sha: string, bytes: number, body: AsyncIterable<Uint8Array>) => {
+    const path = contentPath(sha, encrypted);
+    if (held.has(path)) return;
+    await storeFile(files, path, body);
+    held.add(path);
+    tally.copied++;
+    tally.copiedBytes += bytes;
+  };
+  try {
+    for (const bucket of names) {
+      const before = await seenIndex.load(bucket);
+      const seen = new Map<string, SeenObject>();
+      const listed: ListedObject[] = [];
+      for await (const obj of o.source.listObjects(bucket)) listed.push(obj);
+      const records: ObjectRecord[] = [];
+      await eachLimit(listed, o.jobs, o.signal, async (obj) => {
+        const k = keyHash(obj.key);
+        const head = await o.source.head(bucket, obj.key);
+        const now = head ?? { ...obj, contentType: null, cacheControl: null, metadata: {} };
+        const prev = before.get(k);
+        let r: Omit<ObjectRecord, "row_id">;
+        if (prev && sameObject(prev, now) && held.has(contentPath(prev.sha256, encrypted))) {
+          tally.unchanged++;
+          r = recordOf(obj.key, now, prev.sha256);
+        } else {
+          const spooled = await spool(o.source.read(bucket, obj.key), work);
+          try {
+            await store(spooled.sha256, spooled.bytes, spooled.read());
+          } finally {
+            await spooled.drop();
+          }
+          tally.read++;
+          tally.readBytes += spooled.bytes;
+          r = recordOf(obj.key, { ...now, size: spooled.bytes }, spooled.sha256);
+        }
+        seen.set(k, {
+          etag: r.etag,
+          size: r.size,
+          last_modified: r.last_modified,
+          sha256: r.sha256,
+        });
+        const changed = now.lastModified.getTime() > snapshot || now.etag !== obj.etag;
+        records.push(mark({ ...r, row_id: rows.get(rowKey(bucket, obj.key)) ?? null }, changed));
+        tally.objects++;
+        o.onProgress?.({
+          objects: tally.objects,
+          copied: tally.copied,
+          copiedBytes: tally.copiedBytes,
+        });
+      });
+      const file = await writeText(listings, listingPath(bucket), serializeListing(records));
+      await seenIndex.save(bucket, seen);
+      buckets.push(bucketEntry(bucket, records, file, rows.forBucket(bucket)));
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const finished = new Date().toISOString();
+  const changed = buckets.reduce((a, b) => a + b.changed_during_backup, 0);
+  return {
+    section: {
+      store: o.files.location,
+      encrypted,
+      read_started: started,
+      read_finished: finished,
+      consistency: `Files were read from ${started} to ${finished}, after the database snapshot of ${o.snapshotTime}; ${changed} object(s) written after the snapshot are marked changed_during_backup in their bucket's objects.jsonl.`,
+      buckets,
+    },
+    read: tally.read,
+    readBytes: tally.readBytes,
+    copied: tally.copied,
+    copiedBytes: tally.copiedBytes,
+    unchanged: tally.unchanged,
+  };
+}
+
+function sameObject(prev: SeenObject, now: ObjectHead): boolean {
+  return (
+    prev.etag === now.etag &&
+    prev.size === now.size &&
+    prev.last_modified === now.lastModified.toISOString()
+  );
+}
+
+function recordOf(key: string, h: ObjectHead, sha256: string): Omit<ObjectRecord, "row_id"> {
+  return {
+    key,
+    size: h.size,
+    sha256,
+    etag: h.etag,
+    last_modified: h.lastModified.toISOString(),
+    content_type: h.contentType,
+    cache_control: h.cacheControl,
+    metadata: h.metadata,
+  };
+}
+
+function mark(r: ObjectRecord, changed: boolean): ObjectRecord {
+  const { changed_during_backup: _, ...rest } = r;
+  return changed ? { ...rest, changed_during_backup: true } : rest;
+}
+
+function bucketEntry(
+  bucket: string,
+  records: readonly ObjectRecord[],
+  file: FileEntry,
+  rows: readonly ObjectRow[] | undefined,
+): StorageBucketEntry {
+  const keys = new Set(records.map((r) => r.key));
+  const orphans = (rows ?? []).filter((r) => !keys.has(r.name)).map((r) => r.name);
+  orphans.sort();
+  return {
+    name: bucket,
+    path: bucketFolder(bucket),
+    objects: records.length,
+    bytes: records.reduce((a, r) => a + r.size, 0),
+    files: [file],
+    changed_during_backup: records.filter((r) => r.changed_during_backup).length,
+    files_without_row: rows === undefined ? 0 : records.filter((r) => r.row_id === null).length,
+    rows_without_file: orphans.slice(0, ROW_NAMES),
+    rows_without_file_count: orphans.length,
+  };
+}
+
+function rowKey(bucket: string, name: string): string {
+  return `${bucket}\u0000${name}`;
+}
+
+function rowIndex(rows: readonly ObjectRow[] | undefined) {
+  const ids = new Map((rows ?? []).map((r) => [rowKey(r.bucket_id, r.name), r.id]));
+  return {
+    get: (k: string) => ids.get(k),
+    forBucket: (b: string) =>
+      rows === undefined ? undefined : rows.filter((r) => r.bucket_id === b),
+  };
+}

@@ -1,0 +1,259 @@
+import { Client } from "minio";
+import { idleBounded, STORAGE_REQUEST_MS, within } from "./deadline.ts";
+import { storageFailure } from "./errors.ts";
+import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
+
+export interface S3SourceOptions {
+  /** `https://<ref>.supabase.co/storage/v1/s3`, or any S3 endpoint; a path is kept. */
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  /** The project's region (Supabase's dashboard names it); default `us-east-1`. */
+  readonly region?: string;
+  /** Bound of one request and of the gap between two chunks; default 60 s. */
+  readonly requestMs?: number;
+}
+
+/** Objects up to this size go up in one PUT; larger ones in parts of this size. */
+const PART = 8 << 20;
+const DELETE_BATCH = 1000;
+const STANDARD = new Set([
+  "content-type",
+  "cache-control",
+  "content-encoding",
+  "content-disposition",
+  "content-language",
+]);
+
+/**
+ * A minio client whose requests go under the endpoint's path (`/storage/v1/s3`): Supabase signs
+ * and checks the whole path, so it is added before the request is signed.
+ */
+class PathClient extends Client {
+  readonly #base: string;
+  constructor(options: ConstructorParameters<typeof Client>[0], base: string) {
+    super(options);
+    this.#base = base;
+  }
+  protected override getRequestOptions(
+    opts: Parameters<Client["getRequestOptions"]>[0],
+  ): ReturnType<Client["getRequestOptions"]> {
+    const o = super.getRequestOptions(opts);
+    return { ...o, path: `${this.#base}${o.path ?? "/"}` };
+  }
+}
+
+/** A project's Storage (or any S3 server) through its S3 endpoint. */
+export class S3StorageSource implements StorageSource {
+  readonly location: string;
+  readonly #client: Client;
+  readonly #region: string;
+  readonly #ms: number;
+
+  constructor(o: S3SourceOptions) {
+    const url = new URL(o.endpoint);
+    const base = url.pathname.replace(/\/+$/, "");
+    this.location = `${url.origin}${base}`;
+    this.#region = o.region ?? "us-east-1";
+    this.#ms = o.requestMs ?? STORAGE_REQUEST_MS;
+    this.#client = new PathClient(
+      {
+        endPoint: url.hostname,
+        port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80,
+        useSSL: url.protocol === "https:",
+        accessKey: o.accessKey,
+        secretKey: o.secretKey,
+        region: this.#region,
+        pathStyle: true,
+        retryOptions: { disableRetry: true },
+      },
+      base,
+    );
+  }
+
+  async listBuckets(): Promise<string[]> {
+    const all = await this.#call("bucket listing", "the endpoint", () =>
+      this.#client.listBuckets(),
+    );
+    return all.map((b) => b.name).sort();
+  }
+
+  async *listObjects(bucket: string, prefix = ""): AsyncIterable<ListedObject> {
+    const where = `${bucket}/${prefix}`;
+    const items = this.#client.listObjectsV2(bucket, prefix, true);
+    try {
+      for await (const raw of idleBounded(items, this.#ms, `Storage listing of ${where}`)) {
+        const i = raw as unknown as {
+          name?: string;
+          size: number;
+          etag?: string;
+          lastModified: Date;
+        };
+        if (i.name === undefined) continue;
+        yield {
+          key: i.name,
+          size: i.size,
+          etag: unquote(i.etag ?? ""),
+          lastModified: i.lastModified,
+        };
+      }
+    } catch (e) {
+      throw storageFailure("listing", where, e);
+    }
+  }
+
+  async head(bucket: string, key: string): Promise<ObjectHead | undefined> {
+    try {
+      const s = await within(
+        this.#client.statObject(bucket, key),
+        this.#ms,
+        `Storage HEAD of ${bucket}/${key}`,
+      );
+      return {
+        size: s.size,
+        etag: unquote(s.etag),
+        lastModified: s.lastModified,
+        ...metaOf(s.metaData),
+      };
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === "NotFound" || code === "NoSuchKey") return undefined;
+      throw storageFailure("HEAD", `${bucket}/${key}`, e);
+    }
+  }
+
+  async *read(bucket: string, key: string): AsyncIterable<Uint8Array> {
+    const where = `${bucket}/${key}`;
+    const body = await this.#call("GET", where, () => this.#client.getObject(bucket, key));
+    try {
+      yield* idleBounded(body, this.#ms, `Storage GET of ${where}`);
+    } catch (e) {
+      body.destroy();
+      throw storageFailure("GET", where, e);
+    }
+  }
+
+  async write(
+    bucket: string,
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    size: number,
+    meta: ObjectMeta,
+  ): Promise<void> {
+    const headers = headersOf(meta);
+    const where = `${bucket}/${key}`;
+    if (size <= PART) {
+      const chunks: Uint8Array[] = [];
+      for await (const c of body) chunks.push(c);
+      const all = Buffer.concat(chunks);
+      await this.#call("PUT", where, () =>
+        this.#client.putObject(bucket, key, all, all.length, headers),
+      );
+      return;
+    }
+    const c = this.#client;
+    const uploadID = await this.#call("upload start", where, () =>
+      c.initiateNewMultipartUpload(bucket, key, headers),
+    );
+    try {
+      const parts: { part: number; etag: string }[] = [];
+      for await (const part of chunked(body, PART)) {
+        const partNumber = parts.length + 1;
+        const r = await this.#call("part upload", where, () =>
+          c.uploadPart(
+            { bucketName: bucket, objectName: key, uploadID, partNumber, headers: {} },
+            part,
+          ),
+        );
+        parts.push({ part: partNumber, etag: r.etag });
+      }
+      await this.#call("upload completion", where, () =>
+        c.completeMultipartUpload(bucket, key, uploadID, parts),
+      );
+    } catch (e) {
+      await c.abortMultipartUpload(bucket, key, uploadID).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async remove(bucket: string, keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      const r = await this.#call("delete", bucket, () =>
+        this.#client.removeObjects(bucket, [...batch]),
+      );
+      const failed = (r as { Code?: string; Key?: string }[]).filter((x) => x.Code);
+      if (failed.length > 0)
+        throw storageFailure("delete", `${bucket}/${failed[0]?.Key}`, {
+          code: failed[0]?.Code,
+          message: `${failed.length} object(s) not deleted`,
+        });
+    }
+  }
+
+  async ensureBucket(bucket: string): Promise<void> {
+    const exists = await this.#call("bucket check", bucket, () =>
+      this.#client.bucketExists(bucket),
+    );
+    if (!exists)
+      await this.#call("bucket creation", bucket, () =>
+        this.#client.makeBucket(bucket, this.#region),
+      );
+  }
+
+  async #call<T>(operation: string, where: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await within(fn(), this.#ms, `Storage ${operation} of ${where} at ${this.location}`);
+    } catch (e) {
+      throw storageFailure(operation, where, e);
+    }
+  }
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, "");
+}
+
+function metaOf(raw: Record<string, unknown>): ObjectMeta {
+  const metadata: Record<string, string> = {};
+  let contentType: string | null = null;
+  let cacheControl: string | null = null;
+  for (const [k, v] of Object.entries(raw)) {
+    const key = k.toLowerCase();
+    const value = String(v);
+    if (key === "content-type") contentType = value;
+    else if (key === "cache-control") cacheControl = value;
+    else if (!STANDARD.has(key) && !key.startsWith("x-amz-")) metadata[key] = value;
+  }
+  return { contentType, cacheControl, metadata: sortedKeys(metadata) };
+}
+
+function headersOf(meta: ObjectMeta): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (meta.contentType !== null) h["content-type"] = meta.contentType;
+  if (meta.cacheControl !== null) h["cache-control"] = meta.cacheControl;
+  for (const [k, v] of Object.entries(meta.metadata)) h[`x-amz-meta-${k}`] = v;
+  return h;
+}
+
+export function sortedKeys(m: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The bytes of `body` in buffers of exactly `size` (the last one shorter). */
+async function* chunked(body: AsyncIterable<Uint8Array>, size: number): AsyncIterable<Buffer> {
+  let held: Buffer[] = [];
+  let n = 0;
+  for await (const c of body) {
+    held.push(Buffer.from(c));
+    n += c.byteLength;
+    while (n >= size) {
+      const all = Buffer.concat(held, n);
+      yield all.subarray(0, size);
+      const rest = all.subarray(size);
+      held = rest.length > 0 ? [Buffer.from(rest)] : [];
+      n = rest.length;
+    }
+  }
+  if (n > 0) yield Buffer.concat(held, n);
+}

@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import { type ArtifactStore, readText, writeText } from "@tablesnap/artifacts";
+import { toFolderName } from "@tablesnap/core";
+
+/** What the file store remembers of an object it has read: enough to know it unchanged. */
+export interface SeenObject {
+  readonly etag: string;
+  readonly size: number;
+  readonly last_modified: string;
+  readonly sha256: string;
+}
+
+/**
+ * The file store's memory of each bucket's objects as last read, by the sha256 of their key: no
+ * names and no metadata, so it says nothing even when the files are encrypted. Only a cache: a
+ * lost one makes the next backup read every object again (and store none it already holds).
+ */
+export class SeenIndex {
+  readonly #store: ArtifactStore;
+  constructor(store: ArtifactStore) {
+    this.#store = store;
+  }
+
+  async load(bucket: string): Promise<Map<string, SeenObject>> {
+    const text = await readText(this.#store, seenPath(bucket));
+    if (text === null) return new Map();
+    const out = new Map<string, SeenObject>();
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      const { k, ...seen } = JSON.parse(line) as SeenObject & { k: string };
+      out.set(k, seen);
+    }
+    return out;
+  }
+
+  async save(bucket: string, objects: ReadonlyMap<string, SeenObject>): Promise<void> {
+    const lines = [...objects].map(([k, s]) => `${JSON.stringify({ k, ...s })}\n`);
+    await writeText(this.#store, seenPath(bucket), lines.sort().join(""));
+  }
+}
+
+export function keyHash(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+function seenPath(bucket: string): string {
+  return `seen/${toFolderName(bucket)}.jsonl`;
+}

@@ -1,0 +1,172 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MemoryArtifactStore } from "@tablesnap/artifacts";
+import { NO_IDENTITIES } from "@tablesnap/encryption";
+import { beforeEach, describe, expect, it } from "vitest";
+import { backupStorage } from "./backup.ts";
+import { parseListing } from "./listing.ts";
+import { MemoryStorageSource } from "./memory-source.ts";
+import { restoreStorage } from "./restore.ts";
+import { verifyStorage } from "./verify.ts";
+
+async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of body) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+const SNAPSHOT = "2030-01-01T00:00:00.000Z";
+
+describe("Storage files: backup, restore, verify (in memory)", () => {
+  let source: MemoryStorageSource;
+  let files: MemoryArtifactStore;
+  let work: string;
+
+  beforeEach(async () => {
+    source = new MemoryStorageSource();
+    files = new MemoryArtifactStore();
+    work = await mkdtemp(join(tmpdir(), "tsnap-storage-unit-"));
+    source.put("avatars", "a b/ü.png", "pixels", {
+      contentType: "image/png",
+      cacheControl: "max-age=3600",
+      metadata: { owner: "ann" },
+    });
+    source.put("avatars", "x/../y", "dots");
+    source.put("docs", "same.txt", "pixels");
+  });
+
+  const backup = (rows = [{ id: "r1", bucket_id: "avatars", name: "a b/ü.png" }]) => {
+    const into = new MemoryArtifactStore();
+    const run = backupStorage({
+      source,
+      files,
+      backup: into,
+      buckets: "all",
+      snapshotTime: SNAPSHOT,
+      rows,
+      workDir: work,
+      jobs: 2,
+      signal: new AbortController().signal,
+    });
+    return run.then((r) => ({ ...r, into }));
+  };
+
+  it("keeps each content once, lists every object with its metadata and row, and restores it", async () => {
+    const first = await backup([
+      { id: "r1", bucket_id: "avatars", name: "a b/ü.png" },
+      { id: "r9", bucket_id: "avatars", name: "gone.png" },
+    ]);
+    expect(first.read).toBe(3);
+    expect(first.copied).toBe(2); // "pixels" twice is one file
+    const [avatars] = first.section.buckets;
+    expect(avatars).toMatchObject({ name: "avatars", objects: 2, files_without_row: 1 });
+    expect(avatars?.rows_without_file).toEqual(["gone.png"]);
+    const text = await bytesOf(first.into.read("storage/buckets/avatars/objects.jsonl"));
+    const records = parseListing(text.toString(), "t");
+    expect(records.map((r) => [r.key, r.row_id, r.content_type, r.metadata])).toEqual([
+      ["a b/ü.png", "r1", "image/png", { owner: "ann" }],
+      ["x/../y", null, "application/octet-stream", {}],
+    ]);
+
+    const target = new MemoryStorageSource();
+    const report = await restoreStorage({
+      section: first.section,
+      read: (p) => first.into.read(p),
+      files,
+      identities: NO_IDENTITIES,
+      target,
+      buckets: [],
+      prefix: "",
+      mirror: false,
+      dryRun: false,
+      rows: undefined,
+      workDir: work,
+      jobs: 2,
+      signal: new AbortController().signal,
+    });
+    expect(report.buckets.map((b) => [b.name, b.put, b.same])).toEqual([
+      ["avatars", 2, 0],
+      ["docs", 1, 0],
+    ]);
+    expect(report.rowsWithoutFile).toEqual(["avatars/gone.png"]);
+    const head = await target.head("avatars", "a b/ü.png");
+    expect(head).toMatchObject({
+      contentType: "image/png",
+      cacheControl: "max-age=3600",
+      metadata: { owner: "ann" },
+    });
+  });
+
+  it("reads nothing again for an unchanged bucket, and one object for one changed file", async () => {
+    const first = await backup();
+    const second = await backup();
+    expect(second).toMatchObject({ read: 0, copied: 0, unchanged: 3 });
+    const a = await bytesOf(first.into.read("storage/buckets/avatars/objects.jsonl"));
+    const b = await bytesOf(second.into.read("storage/buckets/avatars/objects.jsonl"));
+    expect(b.equals(a)).toBe(true);
+    source.put("docs", "same.txt", "changed");
+    const third = await backup();
+    expect(third).toMatchObject({ read: 1, copied: 1, unchanged: 2 });
+  });
+
+  it("catches a tampered stored file in verify and refuses to restore it", async () => {
+    const first = await backup();
+    const victim = (await files.list("sha256"))[0] ?? "";
+    const w = await files.openWriter(victim);
+    await w.write(Buffer.from("evil"));
+    await w.close();
+    const v = await verifyStorage({
+      section: first.section,
+      read: (p) => first.into.read(p),
+      files,
+      identities: NO_IDENTITIES,
+    });
+    expect(v.problems.length).toBeGreaterThan(0);
+    expect(v.problems[0]).toMatch(/stored file has sha256/);
+    const run = restoreStorage({
+      section: first.section,
+      read: (p) => first.into.read(p),
+      files,
+      identities: NO_IDENTITIES,
+      target: new MemoryStorageSource(),
+      buckets: [],
+      prefix: "",
+      mirror: false,
+      dryRun: false,
+      rows: undefined,
+      workDir: work,
+      jobs: 1,
+      signal: new AbortController().signal,
+    });
+    await expect(run).rejects.toThrow(/the file store was changed or damaged/);
+  });
+
+  it("mirrors: a dry run names the extra objects and changes nothing; the real one deletes them", async () => {
+    const first = await backup();
+    const target = new MemoryStorageSource();
+    target.put("docs", "extra.txt", "not in the backup");
+    const opts = {
+      section: first.section,
+      read: (p: string) => first.into.read(p),
+      files,
+      identities: NO_IDENTITIES,
+      target,
+      buckets: ["docs"],
+      prefix: "",
+      mirror: true,
+      rows: undefined,
+      workDir: work,
+      jobs: 1,
+      signal: new AbortController().signal,
+    };
+    const dry = await restoreStorage({ ...opts, dryRun: true });
+    expect(dry.buckets[0]).toMatchObject({ put: 1, deleted: ["extra.txt"] });
+    expect(await target.head("docs", "extra.txt")).toBeDefined();
+    expect(await target.head("docs", "same.txt")).toBeUndefined();
+    await restoreStorage({ ...opts, dryRun: false });
+    expect(await target.head("docs", "extra.txt")).toBeUndefined();
+    const again = await restoreStorage({ ...opts, dryRun: false });
+    expect(again.buckets[0]).toMatchObject({ put: 0, same: 1, deleted: [] });
+  });
+});

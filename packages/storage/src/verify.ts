@@ -1,0 +1,74 @@
+import { randomInt } from "node:crypto";
+import type { ArtifactStore } from "@tablesnap/artifacts";
+import { messageOf, type StorageSection } from "@tablesnap/core";
+import type { Identities } from "@tablesnap/encryption";
+import { contentPath, type ObjectRecord } from "./listing.ts";
+import { openStored, type ReadBackupFile, readListing } from "./read-listing.ts";
+import { hashOf } from "./transfer.ts";
+
+export interface StorageVerifyOptions {
+  readonly section: StorageSection;
+  readonly read: ReadBackupFile;
+  readonly files: ArtifactStore;
+  readonly identities: Identities;
+  /** Check this many objects picked at random, not all of them. */
+  readonly sample?: number | undefined;
+}
+
+export interface StorageVerifyReport {
+  readonly objects: number;
+  readonly checked: number;
+  readonly bytes: number;
+  /** Encrypted files present in the store but not opened (no identity given). */
+  readonly unopened: number;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Re-hashes stored files against the backup's listings: every object, or a random sample. A
+ * file missing from the store, or whose bytes differ from the listing, is a problem.
+ */
+export async function verifyStorage(o: StorageVerifyOptions): Promise<StorageVerifyReport> {
+  const all: { bucket: string; r: ObjectRecord }[] = [];
+  for (const b of o.section.buckets)
+    for (const r of await readListing(o.read, b, o.identities)) all.push({ bucket: b.name, r });
+  const picked = o.sample === undefined ? all : sample(all, o.sample);
+  const held = new Set(await o.files.list("sha256"));
+  const problems: string[] = [];
+  let bytes = 0;
+  let unopened = 0;
+  const enc = o.section.encrypted;
+  for (const { bucket, r } of picked) {
+    const path = contentPath(r.sha256, enc);
+    const name = `storage ${bucket}/${r.key}`;
+    if (!held.has(path)) {
+      problems.push(`${name}: its file ${path} is missing from ${o.files.location}`);
+      continue;
+    }
+    if (enc && o.identities.keys.length === 0) {
+      unopened++;
+      continue;
+    }
+    try {
+      const got = await hashOf(openStored((p) => o.files.read(p), path, enc, o.identities));
+      bytes += got.bytes;
+      if (got.sha256 !== r.sha256 || got.bytes !== r.size)
+        problems.push(
+          `${name}: stored file has sha256 ${got.sha256} (${got.bytes} bytes), the listing says ${r.sha256} (${r.size} bytes)`,
+        );
+    } catch (e) {
+      problems.push(`${name}: ${messageOf(e)}`);
+    }
+  }
+  return { objects: all.length, checked: picked.length, bytes, unopened, problems };
+}
+
+/** `n` items picked at random without repeats (all when there are fewer). */
+function sample<T>(items: readonly T[], n: number): T[] {
+  const copy = [...items];
+  for (let i = 0; i < Math.min(n, copy.length); i++) {
+    const j = i + randomInt(copy.length - i);
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy.slice(0, n);
+}
