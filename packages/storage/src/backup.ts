@@ -89,7 +89,8 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
   const store = async (sha: string, bytes: number, body: AsyncIterable<Uint8Array>) => {
     const path = contentPath(sha, encrypted);
     if (held.has(path)) return;
-    await storeFile(files, path, body);
+    // An encrypting store adds the `.age` itself.
+    await storeFile(files, contentPath(sha, false), body);
     held.add(path);
     tally.copied++;
     tally.copiedBytes += bytes;

@@ -19,7 +19,7 @@ export interface StorageVerifyReport {
   readonly objects: number;
   readonly checked: number;
   readonly bytes: number;
-  /** Encrypted files present in the store but not opened (no identity given). */
+  /** Encrypted files not opened (no identity given): their listing, or they themselves. */
   readonly unopened: number;
   readonly problems: readonly string[];
 }
@@ -30,23 +30,26 @@ export interface StorageVerifyReport {
  */
 export async function verifyStorage(o: StorageVerifyOptions): Promise<StorageVerifyReport> {
   const all: { bucket: string; r: ObjectRecord }[] = [];
-  for (const b of o.section.buckets)
+  const blind = o.identities.keys.length === 0;
+  // Files are encrypted exactly when their listing is; without an identity neither is read.
+  let unopened = 0;
+  for (const b of o.section.buckets) {
+    if (blind && b.files.some((f) => f.recipients)) {
+      unopened += b.objects;
+      continue;
+    }
     for (const r of await readListing(o.read, b, o.identities)) all.push({ bucket: b.name, r });
+  }
   const picked = o.sample === undefined ? all : sample(all, o.sample);
   const held = new Set(await o.files.list("sha256"));
   const problems: string[] = [];
   let bytes = 0;
-  let unopened = 0;
   const enc = o.section.encrypted;
   for (const { bucket, r } of picked) {
     const path = contentPath(r.sha256, enc);
     const name = `storage ${bucket}/${r.key}`;
     if (!held.has(path)) {
       problems.push(`${name}: its file ${path} is missing from ${o.files.location}`);
-      continue;
-    }
-    if (enc && o.identities.keys.length === 0) {
-      unopened++;
       continue;
     }
     try {
@@ -60,7 +63,7 @@ export async function verifyStorage(o: StorageVerifyOptions): Promise<StorageVer
       problems.push(`${name}: ${messageOf(e)}`);
     }
   }
-  return { objects: all.length, checked: picked.length, bytes, unopened, problems };
+  return { objects: all.length + unopened, checked: picked.length, bytes, unopened, problems };
 }
 
 /** `n` items picked at random without repeats (all when there are fewer). */

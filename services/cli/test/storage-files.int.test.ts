@@ -13,6 +13,7 @@ import {
   startSupabaseCluster,
 } from "@tablesnap/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newKey } from "./age.ts";
 import { git, tablesnap } from "./cli.ts";
 
 /** Keys as users name files: spaces, unicode, slashes, dots, characters URLs escape. */
@@ -300,5 +301,88 @@ describe("Supabase Storage files: a project from the fixture, its Storage played
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the file store was changed or damaged/);
     expect(await t.head("docs", "日本語/ファイル.txt")).toBeUndefined();
+  });
+
+  it("encrypts the stored files and the listings when storage.objects is encrypted; restores them with the identity", async () => {
+    const key = await newKey(work, "files");
+    const encRepo = join(work, "enc-repo");
+    const encStore = join(work, "enc-files");
+    const b = await tablesnap(
+      [
+        "backup",
+        "--database-url",
+        url,
+        "--repo",
+        encRepo,
+        "--storage-endpoint",
+        from.endpoint,
+        "--storage-to",
+        encStore,
+        "--storage-bucket",
+        "docs",
+        "--encrypt-to",
+        key.recipient,
+        "--encrypt",
+        "storage.*",
+        "--quiet",
+      ],
+      env(from),
+    );
+    expect(b.code, b.stderr).toBe(0);
+    const stored = (await readdir(join(encStore, "sha256"), { recursive: true })).filter((p) =>
+      p.endsWith(".age"),
+    );
+    expect(stored).toHaveLength(6);
+    for (const p of stored)
+      expect(
+        (await readFile(join(encStore, "sha256", p))).includes(Buffer.from("%PDF report")),
+      ).toBe(false);
+    const tree = await git(encRepo, "ls-tree", "-r", "--name-only", "HEAD");
+    expect(tree).toMatch(/storage\/buckets\/docs\/objects\.jsonl\.age/);
+    expect(tree).not.toMatch(/objects\.jsonl\n/);
+    expect(await git(encRepo, "grep", "-c", "réport", "HEAD").catch(() => "none")).toBe("none");
+
+    const blind = await tablesnap(["verify", "--repo", encRepo, "--storage-from", encStore]);
+    expect(blind.code, blind.stdout + blind.stderr).toBe(0);
+    expect(blind.stderr).toMatch(
+      /storage: 0 of 6 file\(s\) re-hashed, 0 bytes, 6 encrypted file\(s\) not opened/,
+    );
+    const v = await tablesnap([
+      "verify",
+      "--repo",
+      encRepo,
+      "--storage-from",
+      encStore,
+      "--identity",
+      key.file,
+    ]);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stderr).toMatch(/storage: 6 of 6 file\(s\) re-hashed/);
+
+    const dest = await startS3Server();
+    try {
+      const r = await tablesnap(
+        [
+          "restore",
+          "--repo",
+          encRepo,
+          "--storage",
+          "--storage-from",
+          encStore,
+          "--storage-endpoint",
+          dest.endpoint,
+          "--identity",
+          key.file,
+          "--quiet",
+        ],
+        env(dest),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(await contents(source(dest), ["docs"])).toEqual(
+        await contents(source(from), ["docs"]),
+      );
+    } finally {
+      await dest.close();
+    }
   });
 });

@@ -96,7 +96,7 @@ export function formatVerify(r: VerifyOutcome): { stdout: string; stderr: string
       : "";
   const s = r.storage;
   const files = s
-    ? `; storage: ${s.checked} of ${s.objects} file(s) re-hashed, ${s.bytes} bytes${s.unopened > 0 ? `, ${s.unopened} encrypted file(s) found but not opened (no --identity)` : ""}`
+    ? `; storage: ${s.checked} of ${s.objects} file(s) re-hashed, ${s.bytes} bytes${s.unopened > 0 ? `, ${s.unopened} encrypted file(s) not opened (no --identity)` : ""}`
     : "";
   const summary = r.ok
     ? `ok: backup ${r.backupId} — ${r.files} files, ${r.bytes} bytes, every checksum matches${unopened}${files}`
