@@ -20,20 +20,33 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
   }
 }
 
-/** The chunks of `body`; a StorageError when one takes longer than `ms` to come. */
-export async function* idleBounded(
-  body: AsyncIterable<Uint8Array>,
+/**
+ * The items of `body`; a StorageError when one takes longer than `ms` to come, after `stop()`
+ * (which destroys the stream: a stream's iterator would wait for the read that never ends).
+ */
+export async function* idleBounded<T>(
+  body: AsyncIterable<T>,
   ms: number,
   what: string,
-): AsyncIterable<Uint8Array> {
+  stop: () => void,
+): AsyncIterable<T> {
   const it = body[Symbol.asyncIterator]();
+  let failed = false;
   try {
     for (;;) {
-      const r = await within(it.next(), ms, what);
+      let r: IteratorResult<T>;
+      try {
+        r = await within(it.next(), ms, what);
+      } catch (e) {
+        failed = true;
+        stop();
+        throw e;
+      }
       if (r.done) return;
       yield r.value;
     }
   } finally {
-    await it.return?.();
+    // A consumer that stops early ends the stream; one that failed is ended by `stop`.
+    if (!failed) await it.return?.();
   }
 }

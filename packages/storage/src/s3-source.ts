@@ -82,7 +82,10 @@ export class S3StorageSource implements StorageSource {
     const where = `${bucket}/${prefix}`;
     const items = this.#client.listObjectsV2(bucket, prefix, true);
     try {
-      for await (const raw of idleBounded(items, this.#ms, `Storage listing of ${where}`)) {
+      const bounded = idleBounded(items, this.#ms, `Storage listing of ${where}`, () =>
+        items.destroy(),
+      );
+      for await (const raw of bounded) {
         const i = raw as unknown as {
           name?: string;
           size: number;
@@ -126,7 +129,7 @@ export class S3StorageSource implements StorageSource {
     const where = `${bucket}/${key}`;
     const body = await this.#call("GET", where, () => this.#client.getObject(bucket, key));
     try {
-      yield* idleBounded(body, this.#ms, `Storage GET of ${where}`);
+      yield* idleBounded(body, this.#ms, `Storage GET of ${where}`, () => body.destroy());
     } catch (e) {
       body.destroy();
       throw storageFailure("GET", where, e);
