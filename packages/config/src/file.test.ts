@@ -248,4 +248,38 @@ targets:
       "targets.app.drill",
     );
   });
+
+  it("reads a target's storage: keys from the named variables, defaults, refused prefixes, keys redacted", () => {
+    const yaml = (storage: string) =>
+      `targets:\n  app:\n    database_url: postgres://h/app\n    repository: acme/b\n    storage: ${storage}\n`;
+    const ok =
+      "{ endpoint: 'https://ref.supabase.co/storage/v1/s3', access_key_env: SK, secret_key_env: SS }";
+    const env = { SK: "key-id", SS: "key-secret" };
+    const c = loadConfig(env, yaml(ok));
+    expect(c.targets[0]?.storage).toEqual({
+      endpoint: "https://ref.supabase.co/storage/v1/s3",
+      region: "us-east-1",
+      accessKeyEnv: "SK",
+      secretKeyEnv: "SS",
+      keys: { accessKey: "key-id", secretKey: "key-secret" },
+      buckets: "all",
+      prefix: "files/app/",
+    });
+    expect(JSON.stringify(redact(c))).not.toContain("key-secret");
+    // The services that do not read Storage start without its keys.
+    expect(loadConfig({}, yaml(ok)).targets[0]?.storage?.keys).toBeUndefined();
+    const withPrefix = (p: string) =>
+      yaml(`{ endpoint: 'https://h/s3', access_key_env: SK, secret_key_env: SS, prefix: '${p}' }`);
+    expect(loadConfig(env, withPrefix("kept/app")).targets[0]?.storage?.prefix).toBe("kept/app/");
+    expect(problems(env, withPrefix("runs/app/"))).toEqual([
+      "targets.app.storage.prefix: runs/ holds the runs' own files; choose another prefix",
+    ]);
+    expect(problems(env, withPrefix("../x"))[0]).toContain("targets.app.storage.prefix");
+    expect(
+      problems(env, yaml("{ endpoint: nope, access_key_env: SK, secret_key_env: SS }"))[0],
+    ).toContain("targets.app.storage.endpoint");
+    expect(
+      problems(env, yaml("{ endpoint: 'https://h/s3', access_key: abc, secret_key_env: SS }"))[0],
+    ).toContain("targets.app.storage");
+  });
 });

@@ -75,6 +75,25 @@ export const targetSchema = z.strictObject({
     })
     .optional(),
   /**
+   * Supabase Storage's files, read through the project's S3 endpoint after each snapshot and kept
+   * once by sha256 in the artifacts bucket under `prefix` (default `files/<target>/`).
+   */
+  storage: z
+    .strictObject({
+      endpoint: urlText,
+      region: z.string().min(1).optional(),
+      access_key_env: envName,
+      secret_key_env: envName,
+      buckets: z.union([z.array(z.string().min(1)).min(1), z.literal("all")]).optional(),
+      prefix: z
+        .string()
+        .regex(/^(?!(.*\/)?\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/, {
+          error: "a key prefix such as files/app/ (letters, digits, . _ - and /)",
+        })
+        .optional(),
+    })
+    .optional(),
+  /**
    * A restore test on a schedule: the latest backup restored into a scratch database made on the
    * server of the URL in `scratch_url_env`, then read back and compared with the manifest.
    */

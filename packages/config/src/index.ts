@@ -23,5 +23,6 @@ export type {
   Retention,
   S3Settings,
   Schedule,
+  StorageSettings,
   TargetConfig,
 } from "./types.ts";

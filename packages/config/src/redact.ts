@@ -60,6 +60,15 @@ export function redact(config: Config): unknown {
       ...(t.drill?.scratchUrl
         ? { drill: { ...t.drill, scratchUrl: maskUrl(t.drill.scratchUrl) } }
         : {}),
+      ...(t.storage
+        ? {
+            storage: {
+              ...t.storage,
+              endpoint: maskUrl(t.storage.endpoint),
+              keys: t.storage.keys ? HIDDEN : undefined,
+            },
+          }
+        : {}),
     })),
   };
 }

@@ -8,6 +8,7 @@ import type {
   DrillSettings,
   Env,
   Schedule,
+  StorageSettings,
   TargetConfig,
 } from "./types.ts";
 
@@ -116,8 +117,39 @@ export function targetsFromFile(
       commitUnchanged: t.commit_unchanged ?? false,
       ...encryption(t.encryption, `${path}.encryption`, issues),
       ...drill(t.drill, env, issues),
+      ...storage(t.storage, name, env, `${path}.storage`, issues),
     };
   });
+}
+
+function storage(
+  s: FileTarget["storage"],
+  target: string,
+  env: Env,
+  path: string,
+  issues: ConfigIssue[],
+): { storage?: StorageSettings } {
+  if (!s) return {};
+  if (s.prefix?.startsWith("runs/"))
+    issues.push({
+      path: `${path}.prefix`,
+      message: "runs/ holds the runs' own files; choose another prefix",
+    });
+  const accessKey = env[s.access_key_env]?.trim();
+  const secretKey = env[s.secret_key_env]?.trim();
+  const prefix = s.prefix ?? `files/${target}/`;
+  return {
+    storage: {
+      endpoint: s.endpoint,
+      region: s.region ?? "us-east-1",
+      accessKeyEnv: s.access_key_env,
+      secretKeyEnv: s.secret_key_env,
+      // Only the dump worker reads Storage; the other services start without the keys.
+      ...(accessKey && secretKey ? { keys: { accessKey, secretKey } } : {}),
+      buckets: s.buckets ?? "all",
+      prefix: prefix.endsWith("/") ? prefix : `${prefix}/`,
+    },
+  };
 }
 
 function encryption(

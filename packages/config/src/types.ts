@@ -63,6 +63,25 @@ export interface TargetConfig {
   readonly encryption?: EncryptionSettings | undefined;
   /** The scheduled restore test (config `drill`); absent, none runs. */
   readonly drill?: DrillSettings | undefined;
+  /** Supabase Storage's files (config `storage`); absent, only the database is backed up. */
+  readonly storage?: StorageSettings | undefined;
+}
+
+export interface StorageSettings {
+  /** The project's S3 endpoint (`https://<ref>.supabase.co/storage/v1/s3`). */
+  readonly endpoint: string;
+  readonly region: string;
+  /** The variables naming the S3 keys (`access_key_env`, `secret_key_env`). */
+  readonly accessKeyEnv: string;
+  readonly secretKeyEnv: string;
+  /**
+   * Their values, when this process has them (the dump worker needs them; the other services
+   * start without). Secrets.
+   */
+  readonly keys?: { readonly accessKey: string; readonly secretKey: string } | undefined;
+  readonly buckets: readonly string[] | "all";
+  /** Where the files are kept in the artifacts bucket, ending in `/`. */
+  readonly prefix: string;
 }
 
 export interface DrillSettings {

@@ -8,6 +8,7 @@ import {
   inSnapshot,
   openSnapshot,
   runEngine,
+  type StorageObjectRow,
   TablesFailedError,
 } from "@tablesnap/dump";
 import {
@@ -22,6 +23,7 @@ import {
 } from "@tablesnap/runs";
 import type { RunWithTriggers } from "@tablesnap/state";
 import { backupOptions, type DumpSettings, recordPlan } from "./holder-plan.ts";
+import { readStorageFiles } from "./holder-storage.ts";
 import { AttemptEndedError, JetStreamCopier } from "./jetstream-copier.ts";
 
 export interface HolderDeps extends WorkerDeps, DumpSettings {
@@ -89,7 +91,17 @@ async function dumpRun(
     try {
       const s = snap.info;
       const files = d.bucket.forPrefix(filesPrefix(run.id, s.id));
-      const o = backupOptions(run, source, files, d, d.signal);
+      let rows: StorageObjectRow[] | undefined;
+      const o = {
+        ...backupOptions(run, source, files, d, d.signal),
+        ...(source.storage
+          ? {
+              onStorageRows: (r: typeof rows) => {
+                rows = r;
+              },
+            }
+          : {}),
+      };
       const claimed = await d.state.startAttempt(run.id, { snapshotId: s.id, backupId: run.id });
       if (!claimed.changed) return giveUp(d, run.id, s.id, `the run is ${claimed.run.status}`);
       await recordPlan(d.state, run.id, s);
@@ -106,6 +118,14 @@ async function dumpRun(
         if (e instanceof TablesFailedError) return failRun(d, run, e.message);
         throw e;
       }
+      if (source.storage)
+        manifest = await readStorageFiles(
+          d,
+          { ...source, storage: source.storage },
+          files,
+          manifest,
+          rows,
+        );
       await writeText(files, MANIFEST_FILE, serializeManifest(manifest));
       const recorded = await d.state.recordManifest(run.id, s.id, manifest);
       if (!recorded.changed) {

@@ -59,6 +59,7 @@ export async function startPipeline(
     /** A scheduled drill on the source's server (the test sends the coordinator's message). */
     drill?: boolean;
     retention?: TargetConfig["retention"];
+    storage?: TargetConfig["storage"];
   } = {},
 ): Promise<Pipeline> {
   const source = await createScratchDatabase("tsnap_wsrc");
@@ -82,6 +83,7 @@ export async function startPipeline(
       ? { drill: { cron: "0 4 * * 0", scratchUrlEnv: "SCRATCH", scratchUrl: source.url } }
       : {}),
     ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.storage ? { storage: options.storage } : {}),
   };
   const slack: { url: string; body: unknown }[] = [];
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {

@@ -12,7 +12,7 @@ import {
 } from "./listing.ts";
 import { eachLimit } from "./pool.ts";
 import { keyHash, SeenIndex, type SeenObject } from "./seen.ts";
-import type { ListedObject, ObjectHead, StorageSource } from "./source.ts";
+import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
 import { spool, storeFile } from "./transfer.ts";
 
 /** A `storage.objects` row of the database snapshot. */
@@ -65,8 +65,9 @@ const ROW_NAMES = 100;
 
 /**
  * Reads every object of the buckets after the database snapshot: each new or changed object is
- * spooled while hashed and stored once by its sha256; an object whose ETag, size and time are
- * those the store saw last time, and whose file the store holds, is only HEADed, not read. Writes one listing
+ * read in one GET (bytes and metadata), spooled while hashed and stored once by its sha256; an
+ * object whose ETag, size and time are those the store saw last time, and whose file the store
+ * holds, is not read (when files are encrypted, only HEADed for its metadata). Writes one listing
  * per bucket into `backup` and says how the objects and the snapshot's rows agree.
  */
 export async function backupStorage(o: StorageBackupOptions): Promise<StorageBackupResult> {
@@ -104,15 +105,17 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
       const records: ObjectRecord[] = [];
       await eachLimit(listed, o.jobs, o.signal, async (obj) => {
         const k = keyHash(obj.key);
-        const head = await o.source.head(bucket, obj.key);
-        const now = head ?? { ...obj, contentType: null, cacheControl: null, metadata: {} };
         const prev = before.get(k);
         let r: Omit<ObjectRecord, "row_id">;
-        if (prev && sameObject(prev, now) && held.has(contentPath(prev.sha256, encrypted))) {
+        let now: ObjectHead;
+        if (prev && sameObject(prev, obj) && held.has(contentPath(prev.sha256, encrypted))) {
+          // Unchanged: its metadata as remembered, or (encrypted, so not remembered) a HEAD.
           tally.unchanged++;
+          now = { ...obj, ...(prev.meta ?? (await o.source.head(bucket, obj.key)) ?? NO_META) };
           r = recordOf(obj.key, now, prev.sha256);
         } else {
-          const spooled = await spool(o.source.read(bucket, obj.key), work);
+          const got = await o.source.get(bucket, obj.key);
+          const spooled = await spool(got.body, work);
           try {
             await store(spooled.sha256, spooled.bytes, spooled.read());
           } finally {
@@ -120,13 +123,12 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
           }
           tally.read++;
           tally.readBytes += spooled.bytes;
+          now = got.head;
           r = recordOf(obj.key, { ...now, size: spooled.bytes }, spooled.sha256);
         }
         seen.set(k, {
-          etag: r.etag,
-          size: r.size,
-          last_modified: r.last_modified,
-          sha256: r.sha256,
+          ...{ etag: r.etag, size: r.size, last_modified: r.last_modified, sha256: r.sha256 },
+          ...(encrypted ? {} : { meta: metaOfRecord(r) }),
         });
         const changed = now.lastModified.getTime() > snapshot || now.etag !== obj.etag;
         records.push(mark({ ...r, row_id: rows.get(rowKey(bucket, obj.key)) ?? null }, changed));
@@ -163,7 +165,13 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
   };
 }
 
-function sameObject(prev: SeenObject, now: ObjectHead): boolean {
+const NO_META: ObjectMeta = { contentType: null, cacheControl: null, metadata: {} };
+
+function metaOfRecord(r: Omit<ObjectRecord, "row_id">): ObjectMeta {
+  return { contentType: r.content_type, cacheControl: r.cache_control, metadata: r.metadata };
+}
+
+function sameObject(prev: SeenObject, now: ListedObject): boolean {
   return (
     prev.etag === now.etag &&
     prev.size === now.size &&

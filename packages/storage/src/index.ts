@@ -6,6 +6,7 @@ export type {
   StorageProgress,
 } from "./backup.ts";
 export { backupStorage } from "./backup.ts";
+export { storageRecipients } from "./encrypted.ts";
 export { StorageError, StoredFileMismatchError } from "./errors.ts";
 export type { ObjectRecord } from "./listing.ts";
 export {
@@ -15,6 +16,7 @@ export {
   parseListing,
   serializeListing,
 } from "./listing.ts";
+export { withStorageSection } from "./manifest.ts";
 export { MemoryStorageSource } from "./memory-source.ts";
 export { readListing } from "./read-listing.ts";
 export type { BucketRestore, StorageRestoreOptions, StorageRestoreReport } from "./restore.ts";

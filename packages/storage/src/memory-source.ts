@@ -36,6 +36,12 @@ export class MemoryStorageSource implements StorageSource {
     yield held.body;
   }
 
+  async get(bucket: string, key: string) {
+    const held = this.#bucket(bucket).get(key);
+    if (!held) throw new Error(`no object ${key} in ${bucket}`);
+    return { head: held.head, body: this.read(bucket, key) };
+  }
+
   async write(
     bucket: string,
     key: string,

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { Client } from "minio";
 import { idleBounded, STORAGE_REQUEST_MS, within } from "./deadline.ts";
 import { storageFailure } from "./errors.ts";
@@ -126,14 +127,34 @@ export class S3StorageSource implements StorageSource {
   }
 
   async *read(bucket: string, key: string): AsyncIterable<Uint8Array> {
+    yield* (await this.get(bucket, key)).body;
+  }
+
+  async get(
+    bucket: string,
+    key: string,
+  ): Promise<{ head: ObjectHead; body: AsyncIterable<Uint8Array> }> {
     const where = `${bucket}/${key}`;
-    const body = await this.#call("GET", where, () => this.#client.getObject(bucket, key));
-    try {
-      yield* idleBounded(body, this.#ms, `Storage GET of ${where}`, () => body.destroy());
-    } catch (e) {
-      body.destroy();
-      throw storageFailure("GET", where, e);
+    const res = await this.#call("GET", where, () => this.#client.getObject(bucket, key));
+    const h =
+      (res as Readable & { headers?: Record<string, string | string[] | undefined> }).headers ?? {};
+    const one = (name: string) => [h[name]].flat()[0];
+    const head: ObjectHead = {
+      size: Number(one("content-length") ?? Number.NaN),
+      etag: unquote(one("etag") ?? ""),
+      lastModified: new Date(one("last-modified") ?? 0),
+      ...metaFromHeaders(h),
+    };
+    const ms = this.#ms;
+    async function* body(): AsyncIterable<Uint8Array> {
+      try {
+        yield* idleBounded(res, ms, `Storage GET of ${where}`, () => res.destroy());
+      } catch (e) {
+        res.destroy();
+        throw storageFailure("GET", where, e);
+      }
     }
+    return { head, body: body() };
   }
 
   async write(
@@ -229,6 +250,21 @@ function metaOf(raw: Record<string, unknown>): ObjectMeta {
     else if (!STANDARD.has(key) && !key.startsWith("x-amz-")) metadata[key] = value;
   }
   return { contentType, cacheControl, metadata: sortedKeys(metadata) };
+}
+
+/** The metadata of a GET's response headers: content type, cache control, `x-amz-meta-*`. */
+function metaFromHeaders(h: Record<string, string | string[] | undefined>): ObjectMeta {
+  const one = (v: string | string[] | undefined) => [v].flat()[0];
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    const value = one(v);
+    if (k.startsWith("x-amz-meta-") && value !== undefined) metadata[k.slice(11)] = value;
+  }
+  return {
+    contentType: one(h["content-type"]) ?? null,
+    cacheControl: one(h["cache-control"]) ?? null,
+    metadata: sortedKeys(metadata),
+  };
 }
 
 function headersOf(meta: ObjectMeta): Record<string, string> {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type ArtifactStore, readText, writeText } from "@tablesnap/artifacts";
 import { toFolderName } from "@tablesnap/core";
+import type { ObjectMeta } from "./source.ts";
 
 /** What the file store remembers of an object it has read: enough to know it unchanged. */
 export interface SeenObject {
@@ -8,12 +9,15 @@ export interface SeenObject {
   readonly size: number;
   readonly last_modified: string;
   readonly sha256: string;
+  /** Its content type, cache control and user metadata; only when files are not encrypted. */
+  readonly meta?: ObjectMeta;
 }
 
 /**
  * The file store's memory of each bucket's objects as last read, by the sha256 of their key: no
- * names and no metadata, so it says nothing even when the files are encrypted. Only a cache: a
- * lost one makes the next backup read every object again (and store none it already holds).
+ * names, and metadata only when the files are not encrypted, so it says nothing of encrypted
+ * ones. Only a cache: a lost one makes the next backup read every object again (and store none
+ * it already holds).
  */
 export class SeenIndex {
   readonly #store: ArtifactStore;

@@ -1,13 +1,6 @@
 import { type ArtifactStore, FsArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
-import {
-  type FileEntry,
-  formatBytes,
-  type Manifest,
-  plainBytes,
-  type StorageSection,
-} from "@tablesnap/core";
+import { type FileEntry, formatBytes, type Manifest } from "@tablesnap/core";
 import type { StorageObjectRow } from "@tablesnap/dump";
-import { tableMatcher } from "@tablesnap/encryption";
 import type { BackupArgs, BackupStorageArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 
@@ -38,14 +31,14 @@ export async function backupFiles(
   out: Output,
   onFile?: (entry: FileEntry) => void,
 ): Promise<{ manifest: Manifest; storage: StorageOutcome }> {
-  const { backupStorage } = await import("@tablesnap/storage");
+  const { backupStorage, storageRecipients, withStorageSection } = await import(
+    "@tablesnap/storage"
+  );
   const { S3StorageSource } = await import("@tablesnap/storage/s3");
   const s = args.storage;
   const source = new S3StorageSource(s.endpoint);
   const files = new FsArtifactStore(s.to);
   out.info(`reading Storage at ${source.location} into ${s.to}`);
-  const enc = args.encryption;
-  const encrypted = enc !== undefined && tableMatcher(enc.tables)("storage", "objects");
   try {
     const r = await backupStorage({
       source,
@@ -54,7 +47,7 @@ export async function backupFiles(
       buckets: s.buckets,
       snapshotTime: manifest.snapshot.time,
       rows,
-      recipients: encrypted ? enc.recipients : undefined,
+      recipients: storageRecipients(args.encryption),
       workDir: s.to,
       jobs: Math.max(4, args.jobs * 2),
       signal,
@@ -65,7 +58,7 @@ export async function backupFiles(
     });
     const objects = r.section.buckets.reduce((a, b) => a + b.objects, 0);
     return {
-      manifest: withStorage(manifest, r.section),
+      manifest: withStorageSection(manifest, r.section),
       storage: {
         objects,
         read: r.read,
@@ -78,18 +71,4 @@ export async function backupFiles(
   } finally {
     out.progressDone();
   }
-}
-
-/** The manifest with its storage section; the listings count in its totals like any file. */
-function withStorage(m: Manifest, section: StorageSection): Manifest {
-  const listings = section.buckets.flatMap((b) => b.files);
-  return {
-    ...m,
-    storage: section,
-    totals: {
-      ...m.totals,
-      files: m.totals.files + listings.length,
-      bytes: m.totals.bytes + listings.reduce((a, f) => a + plainBytes(f), 0),
-    },
-  };
 }
