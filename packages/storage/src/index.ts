@@ -6,6 +6,8 @@ export type {
   StorageProgress,
 } from "./backup.ts";
 export { backupStorage } from "./backup.ts";
+export type { StorageDrillOptions, StorageDrillReport } from "./drill.ts";
+export { drillStorage } from "./drill.ts";
 export { storageRecipients } from "./encrypted.ts";
 export { StorageError, StoredFileMismatchError } from "./errors.ts";
 export type { ObjectRecord } from "./listing.ts";

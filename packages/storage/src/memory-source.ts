@@ -60,6 +60,11 @@ export class MemoryStorageSource implements StorageSource {
     for (const k of keys) this.#bucket(bucket).delete(k);
   }
 
+  async dropBucket(bucket: string): Promise<void> {
+    if (this.#bucket(bucket).size > 0) throw new Error(`bucket ${bucket} is not empty`);
+    this.#buckets.delete(bucket);
+  }
+
   async ensureBucket(bucket: string): Promise<void> {
     if (!this.#buckets.has(bucket)) this.#buckets.set(bucket, new Map());
   }

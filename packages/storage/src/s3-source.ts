@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { Client } from "minio";
 import { idleBounded, STORAGE_REQUEST_MS, within } from "./deadline.ts";
-import { storageFailure } from "./errors.ts";
+import { StorageError, storageFailure } from "./errors.ts";
 import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
 
 export interface S3SourceOptions {
@@ -200,12 +200,23 @@ export class S3StorageSource implements StorageSource {
     }
   }
 
+  /**
+   * DeleteObjects in batches of 1,000; a batch the server fails as a whole (a 5xx: s3rver does
+   * so when two keys of a batch empty the same folder) is deleted key by key instead.
+   */
   async remove(bucket: string, keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
-      const r = await this.#call("delete", bucket, () =>
-        this.#client.removeObjects(bucket, [...batch]),
-      );
+      const many = () =>
+        this.#call("delete", bucket, () => this.#client.removeObjects(bucket, [...batch]));
+      const r = await many().catch(async (e: unknown) => {
+        if (!(e instanceof StorageError && e.retriable)) throw e;
+        for (const key of batch)
+          await this.#call("delete", `${bucket}/${key}`, () =>
+            this.#client.removeObject(bucket, key),
+          );
+        return [];
+      });
       const failed = (r as { Code?: string; Key?: string }[]).filter((x) => x.Code);
       if (failed.length > 0)
         throw storageFailure("delete", `${bucket}/${failed[0]?.Key}`, {
@@ -213,6 +224,10 @@ export class S3StorageSource implements StorageSource {
           message: `${failed.length} object(s) not deleted`,
         });
     }
+  }
+
+  async dropBucket(bucket: string): Promise<void> {
+    await this.#call("bucket removal", bucket, () => this.#client.removeBucket(bucket));
   }
 
   async ensureBucket(bucket: string): Promise<void> {

@@ -47,4 +47,6 @@ export interface StorageSource {
   remove(bucket: string, keys: readonly string[]): Promise<void>;
   /** Creates the bucket when it is missing. */
   ensureBucket(bucket: string): Promise<void>;
+  /** Removes an empty bucket. */
+  dropBucket(bucket: string): Promise<void>;
 }

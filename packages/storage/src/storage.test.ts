@@ -5,6 +5,7 @@ import { MemoryArtifactStore } from "@tablesnap/artifacts";
 import { NO_IDENTITIES } from "@tablesnap/encryption";
 import { beforeEach, describe, expect, it } from "vitest";
 import { backupStorage } from "./backup.ts";
+import { drillStorage } from "./drill.ts";
 import { parseListing } from "./listing.ts";
 import { MemoryStorageSource } from "./memory-source.ts";
 import { restoreStorage } from "./restore.ts";
@@ -108,6 +109,35 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     source.put("docs", "same.txt", "changed");
     const third = await backup();
     expect(third).toMatchObject({ read: 1, copied: 1, unchanged: 2 });
+  });
+
+  it("sees metadata changed without new bytes: the object is read again, nothing new is stored", async () => {
+    await backup();
+    source.put("avatars", "a b/ü.png", "pixels", {
+      contentType: "image/webp",
+      metadata: { owner: "bob" },
+    });
+    const again = await backup();
+    expect(again).toMatchObject({ read: 1, copied: 0, unchanged: 2 });
+    const text = await bytesOf(again.into.read("storage/buckets/avatars/objects.jsonl"));
+    const avatar = parseListing(text.toString(), "t").find((r) => r.key === "a b/ü.png");
+    expect(avatar).toMatchObject({ content_type: "image/webp", metadata: { owner: "bob" } });
+  });
+
+  it("drills a sample into a scratch bucket, reads it back, and removes the bucket", async () => {
+    const first = await backup();
+    const target = new MemoryStorageSource();
+    const r = await drillStorage({
+      section: first.section,
+      read: (p) => first.into.read(p),
+      files,
+      identities: NO_IDENTITIES,
+      target,
+      sample: 2,
+      workDir: work,
+    });
+    expect(r).toMatchObject({ objects: 3, checked: 2, problems: [] });
+    expect(await target.listBuckets()).toEqual([]);
   });
 
   it("catches a tampered stored file in verify and refuses to restore it", async () => {

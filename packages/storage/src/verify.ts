@@ -1,9 +1,9 @@
-import { randomInt } from "node:crypto";
 import type { ArtifactStore } from "@tablesnap/artifacts";
 import { messageOf, type StorageSection } from "@tablesnap/core";
 import type { Identities } from "@tablesnap/encryption";
 import { contentPath, type ObjectRecord } from "./listing.ts";
 import { openStored, type ReadBackupFile, readListing } from "./read-listing.ts";
+import { sample } from "./sample.ts";
 import { hashOf } from "./transfer.ts";
 
 export interface StorageVerifyOptions {
@@ -64,14 +64,4 @@ export async function verifyStorage(o: StorageVerifyOptions): Promise<StorageVer
     }
   }
   return { objects: all.length + unopened, checked: picked.length, bytes, unopened, problems };
-}
-
-/** `n` items picked at random without repeats (all when there are fewer). */
-function sample<T>(items: readonly T[], n: number): T[] {
-  const copy = [...items];
-  for (let i = 0; i < Math.min(n, copy.length); i++) {
-    const j = i + randomInt(copy.length - i);
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy.slice(0, n);
 }

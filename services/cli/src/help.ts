@@ -155,6 +155,12 @@ ${IDENTITY_HELP}
   --jobs N                connections (default 2)
   --roles                 create missing roles first (see restore --help)
   --keep                  leave the scratch database for inspection
+  --storage-from DIR      also restore a random sample of the backup's Storage files (kept in
+                          DIR) into a scratch bucket tablesnap-drill-<hex>, read each back and
+                          compare sha256, size and metadata with the listing; the bucket is
+                          removed after
+${STORAGE_ENDPOINT_HELP}
+  --storage-sample N      with --storage-from: how many files (default: 20)
   --json                  print the report as JSON on stdout
   --quiet                 no progress lines
 

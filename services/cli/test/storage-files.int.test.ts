@@ -271,6 +271,35 @@ describe("Supabase Storage files: a project from the fixture, its Storage played
     expect(await t.head("docs", "stray/extra one.txt")).toBeUndefined();
   });
 
+  it("drills: the database into a scratch database, a sample of the files into a scratch bucket, both removed after", async () => {
+    const r = await tablesnap(
+      [
+        "drill",
+        "--repo",
+        repo,
+        "--scratch-url",
+        c.url("postgres"),
+        "--scratch-template",
+        "supabase_platform",
+        "--storage-from",
+        store,
+        "--storage-endpoint",
+        to.endpoint,
+        "--storage-sample",
+        "5",
+        "--json",
+        "--quiet",
+      ],
+      env(to),
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.storage).toMatchObject({ objects: 11, checked: 5, problems: [] });
+    const buckets = await source(to).listBuckets();
+    expect(buckets.filter((b) => b.startsWith("tablesnap-drill-"))).toEqual([]);
+  });
+
   it("catches a tampered stored file: verify names it, a restore refuses it and writes nothing for it", async () => {
     const docs = await listing("docs");
     const victim = docs.find((d) => d.key === "日本語/ファイル.txt");

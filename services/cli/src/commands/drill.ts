@@ -1,8 +1,16 @@
+import { FsArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
-import { type DrillReport, runDrill } from "@tablesnap/restore";
+import { type DrillReport, readManifest, runDrill } from "@tablesnap/restore";
+import type { StorageDrillReport } from "@tablesnap/storage";
 import { loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
+import {
+  STORAGE_ENDPOINT_OPTIONS,
+  type StorageEndpoint,
+  storageEndpointOf,
+  storeDirOf,
+} from "../storage-args.ts";
 import { databaseUrlOf } from "../url-flags.ts";
 import { type BackupSource, jobsOf, openReader, sourceOf } from "./reader.ts";
 
@@ -14,8 +22,21 @@ export interface DrillArgs extends BackupSource {
   readonly jobs: number;
   readonly roles: boolean;
   readonly keep: boolean;
+  /** `--storage-from` and `--storage-endpoint`: a sample of the files into a scratch bucket. */
+  readonly storage: DrillStorageArgs | undefined;
   readonly json: boolean;
   readonly quiet: boolean;
+}
+
+export interface DrillStorageArgs {
+  readonly from: string;
+  readonly endpoint: StorageEndpoint;
+  readonly sample: number;
+}
+
+/** The database drill's report, and the files' with `--storage-from`. */
+export interface DrillOutcome extends DrillReport {
+  readonly storage?: StorageDrillReport | undefined;
 }
 
 export function parseDrillArgs(
@@ -41,9 +62,34 @@ export function parseDrillArgs(
     jobs,
     roles: values.roles ?? false,
     keep: values.keep ?? false,
+    storage: drillStorageOf(values, env),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
   };
+}
+
+function drillStorageOf(
+  values: ReturnType<typeof parse>["values"],
+  env: Readonly<Record<string, string | undefined>>,
+): DrillStorageArgs | undefined {
+  const endpoint = storageEndpointOf(values, env);
+  const from = storeDirOf(values["storage-from"], "--storage-from");
+  const raw = values["storage-sample"];
+  if (from === undefined && endpoint === undefined) {
+    if (raw !== undefined) throw new UsageError("--storage-sample needs --storage-from DIR");
+    return undefined;
+  }
+  if (from === undefined) throw new UsageError("--storage-endpoint needs --storage-from DIR");
+  if (endpoint === undefined)
+    throw new UsageError(
+      "--storage-from needs --storage-endpoint URL: where the scratch bucket is made",
+    );
+  const sample = raw === undefined ? 20 : Number(raw);
+  if (!Number.isInteger(sample) || sample < 1 || !/^\d+$/.test(raw ?? "20"))
+    throw new UsageError(
+      `--storage-sample must be a whole number of files, 1 or more (got ${JSON.stringify(raw)})`,
+    );
+  return { from, endpoint, sample };
 }
 
 function parse(argv: readonly string[]) {
@@ -62,6 +108,9 @@ function parse(argv: readonly string[]) {
       jobs: { type: "string" },
       roles: { type: "boolean" },
       keep: { type: "boolean" },
+      "storage-from": { type: "string" },
+      "storage-sample": { type: "string" },
+      ...STORAGE_ENDPOINT_OPTIONS,
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
@@ -73,10 +122,12 @@ export async function drillCommand(
   args: DrillArgs,
   out: Output,
   signal: AbortSignal,
-): Promise<DrillReport> {
-  return runDrill({
-    identities: await loadIdentities(args.identityFiles),
-    reader: await openReader(args),
+): Promise<DrillOutcome> {
+  const identities = await loadIdentities(args.identityFiles);
+  const reader = await openReader(args);
+  const report = await runDrill({
+    identities,
+    reader,
     scratchUrl: args.scratchUrl,
     scratchTemplate: args.scratchTemplate,
     schemas: args.schemas,
@@ -87,15 +138,39 @@ export async function drillCommand(
     signal,
     onInfo: (line) => out.info(line),
   });
+  if (!args.storage) return report;
+  const manifest = await readManifest(reader);
+  if (!manifest.storage)
+    throw new UsageError(`backup ${manifest.backup_id} holds no Storage files to drill`);
+  const { drillStorage } = await import("@tablesnap/storage");
+  const { S3StorageSource } = await import("@tablesnap/storage/s3");
+  const target = new S3StorageSource(args.storage.endpoint);
+  out.info(
+    `restoring ${args.storage.sample} Storage file(s) at random into a scratch bucket at ${target.location}`,
+  );
+  const storage = await drillStorage({
+    section: manifest.storage,
+    read: (p) => reader.read(p),
+    files: new FsArtifactStore(args.storage.from),
+    identities,
+    target,
+    sample: args.storage.sample,
+    workDir: args.storage.from,
+  });
+  return { ...report, ok: report.ok && storage.problems.length === 0, storage };
 }
 
-export function formatDrill(r: DrillReport): { stdout: string; stderr: string } {
+export function formatDrill(r: DrillOutcome): { stdout: string; stderr: string } {
   const bad = r.tables.filter((t) => !t.ok).map((t) => `${t.table}: ${t.problem ?? "differs"}`);
   if (r.error) bad.push(`restore failed: ${r.error}`);
+  bad.push(...(r.storage?.problems ?? []));
+  const files = r.storage
+    ? `; storage: ${r.storage.checked} of ${r.storage.objects} file(s) restored into ${r.storage.bucket} and read back`
+    : "";
   const matched = r.tables.filter((t) => t.ok).length;
   const where = r.kept ? `; scratch database ${r.database} kept` : "";
   const summary = r.ok
-    ? `drill ok: backup ${r.backupId} restored and re-read, ${matched} tables match their sha256 and row counts (${(r.durationMs / 1000).toFixed(1)} s)${where}`
-    : `DRILL FAILED: backup ${r.backupId}: ${bad.length} problem(s)${where}`;
+    ? `drill ok: backup ${r.backupId} restored and re-read, ${matched} tables match their sha256 and row counts (${(r.durationMs / 1000).toFixed(1)} s)${files}${where}`
+    : `DRILL FAILED: backup ${r.backupId}: ${bad.length} problem(s)${files}${where}`;
   return { stdout: bad.length > 0 ? `${bad.join("\n")}\n` : "", stderr: `${summary}\n` };
 }
