@@ -41,7 +41,9 @@ export async function spool(body: AsyncIterable<Uint8Array>, dir: string): Promi
     path,
     sha256: digest.hex(),
     bytes: digest.bytes,
-    read: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    // Chunks of at most 1 MiB, and no bigger than the file: each read allocates a whole chunk.
+    read: () =>
+      createReadStream(path, { highWaterMark: Math.min(1 << 20, Math.max(1, digest.bytes)) }),
     drop: () => rm(path, { force: true }),
   };
 }
