@@ -118,6 +118,9 @@ async function dumpRun(
         if (e instanceof TablesFailedError) return failRun(d, run, e.message);
         throw e;
       }
+      // The files are read after the snapshot ends: its locks on the user's database are not
+      // held while the buckets are read.
+      await snap.close();
       if (source.storage)
         manifest = await readStorageFiles(
           d,

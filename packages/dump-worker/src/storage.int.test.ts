@@ -1,3 +1,5 @@
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type S3TestServer, startS3Server } from "@tablesnap/artifacts/testing";
 import type { StorageSettings } from "@tablesnap/config";
 import { type Manifest, parseManifest } from "@tablesnap/core";
@@ -94,5 +96,55 @@ describe("a target with storage, through the services", () => {
     expect(run.error).toMatch(
       /STORAGE_S3_ACCESS_KEY and STORAGE_S3_SECRET_KEY are not set in this dump worker's environment/,
     );
+  });
+
+  it("reads the files after the snapshot has ended: no transaction of the run is open on the database meanwhile", async () => {
+    // A proxy in front of Storage that holds every object GET for 1.5 s, and says when one came.
+    let held: (() => void) | undefined;
+    const getSeen = new Promise<void>((ok) => {
+      held = ok;
+    });
+    const upstream = new URL(storage.endpoint);
+    const proxy = createServer((req, res) => {
+      const isObjectGet = req.method === "GET" && /^\/avatars\/.+/.test(req.url ?? "");
+      if (isObjectGet) held?.();
+      setTimeout(
+        () => {
+          const up = request(
+            {
+              host: upstream.hostname,
+              port: upstream.port,
+              path: req.url,
+              method: req.method,
+              headers: req.headers,
+            },
+            (r) => {
+              res.writeHead(r.statusCode ?? 502, r.headers);
+              r.pipe(res);
+            },
+          );
+          req.pipe(up);
+        },
+        isObjectGet ? 1500 : 0,
+      );
+    });
+    await new Promise<void>((ok) => proxy.listen(0, "127.0.0.1", ok));
+    try {
+      const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      await p.close();
+      p = await startPipeline({ storage: { ...settings, endpoint, prefix: "files/fresh/" } });
+      await p.dumpWorker();
+      const runId = await p.startRun("files-after-snapshot");
+      await getSeen;
+      const open = await p.source.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and application_name = 'tablesnap' and xact_start is not null`;
+      expect(open[0]?.n).toBe(0);
+      await p.publisher();
+      expect((await p.waitForRun(runId)).status).toBe("succeeded");
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((ok) => proxy.close(ok));
+    }
   });
 });
