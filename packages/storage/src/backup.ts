@@ -12,7 +12,7 @@ import {
 } from "./listing.ts";
 import { eachLimit } from "./pool.ts";
 import { keyHash, SeenIndex, type SeenObject } from "./seen.ts";
-import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
+import type { ListedObject, ObjectMeta, StorageSource } from "./source.ts";
 import { spool, storeFile } from "./transfer.ts";
 
 /** A `storage.objects` row of the database snapshot. */
@@ -107,12 +107,12 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
         const k = keyHash(obj.key);
         const prev = before.get(k);
         let r: Omit<ObjectRecord, "row_id">;
-        let now: ObjectHead;
+        let stable = true;
         if (prev && sameObject(prev, obj) && held.has(contentPath(prev.sha256, encrypted))) {
           // Unchanged: its metadata as remembered, or (encrypted, so not remembered) a HEAD.
           tally.unchanged++;
-          now = { ...obj, ...(prev.meta ?? (await o.source.head(bucket, obj.key)) ?? NO_META) };
-          r = recordOf(obj.key, now, prev.sha256);
+          const meta = prev.meta ?? metaOf(await o.source.head(bucket, obj.key));
+          r = recordOf(obj, meta, prev.sha256, obj.size);
         } else {
           const got = await o.source.get(bucket, obj.key);
           const spooled = await spool(got.body, work);
@@ -123,14 +123,15 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
           }
           tally.read++;
           tally.readBytes += spooled.bytes;
-          now = got.head;
-          r = recordOf(obj.key, { ...now, size: spooled.bytes }, spooled.sha256);
+          // Rewritten between the listing and the GET: its bytes are newer than the listing.
+          stable = got.head.etag === obj.etag && spooled.bytes === obj.size;
+          r = recordOf(obj, metaOf(got.head), spooled.sha256, spooled.bytes);
         }
-        seen.set(k, {
-          ...{ etag: r.etag, size: r.size, last_modified: r.last_modified, sha256: r.sha256 },
-          ...(encrypted ? {} : { meta: metaOfRecord(r) }),
-        });
-        const changed = now.lastModified.getTime() > snapshot || now.etag !== obj.etag;
+        // Remembered by the listing's own values (a GET's Last-Modified has whole seconds only);
+        // an object read while it changed is not remembered, so the next backup reads it again.
+        if (stable)
+          seen.set(k, { ...seenOf(obj, r.sha256), ...(encrypted ? {} : { meta: metaOf(r) }) });
+        const changed = obj.lastModified.getTime() > snapshot || !stable;
         records.push(mark({ ...r, row_id: rows.get(rowKey(bucket, obj.key)) ?? null }, changed));
         tally.objects++;
         o.onProgress?.({
@@ -167,28 +168,42 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
 
 const NO_META: ObjectMeta = { contentType: null, cacheControl: null, metadata: {} };
 
-function metaOfRecord(r: Omit<ObjectRecord, "row_id">): ObjectMeta {
-  return { contentType: r.content_type, cacheControl: r.cache_control, metadata: r.metadata };
+/** The content type, cache control and user metadata of a head or a record. */
+function metaOf(h: ObjectMeta | Omit<ObjectRecord, "row_id"> | undefined): ObjectMeta {
+  if (h === undefined) return NO_META;
+  if ("content_type" in h)
+    return { contentType: h.content_type, cacheControl: h.cache_control, metadata: h.metadata };
+  return { contentType: h.contentType, cacheControl: h.cacheControl, metadata: h.metadata };
 }
 
-function sameObject(prev: SeenObject, now: ListedObject): boolean {
+function seenOf(obj: ListedObject, sha256: string): SeenObject {
+  return { etag: obj.etag, size: obj.size, last_modified: obj.lastModified.toISOString(), sha256 };
+}
+
+function sameObject(prev: SeenObject, obj: ListedObject): boolean {
   return (
-    prev.etag === now.etag &&
-    prev.size === now.size &&
-    prev.last_modified === now.lastModified.toISOString()
+    prev.etag === obj.etag &&
+    prev.size === obj.size &&
+    prev.last_modified === obj.lastModified.toISOString()
   );
 }
 
-function recordOf(key: string, h: ObjectHead, sha256: string): Omit<ObjectRecord, "row_id"> {
+/** An object's line: the listing's ETag and time, the bytes' size and sha256, `meta`. */
+function recordOf(
+  obj: ListedObject,
+  meta: ObjectMeta,
+  sha256: string,
+  size: number,
+): Omit<ObjectRecord, "row_id"> {
   return {
-    key,
-    size: h.size,
+    key: obj.key,
+    size,
     sha256,
-    etag: h.etag,
-    last_modified: h.lastModified.toISOString(),
-    content_type: h.contentType,
-    cache_control: h.cacheControl,
-    metadata: h.metadata,
+    etag: obj.etag,
+    last_modified: obj.lastModified.toISOString(),
+    content_type: meta.contentType,
+    cache_control: meta.cacheControl,
+    metadata: meta.metadata,
   };
 }
 

@@ -10,7 +10,7 @@ interface Held {
 export class MemoryStorageSource implements StorageSource {
   readonly location = "memory:";
   readonly #buckets = new Map<string, Map<string, Held>>();
-  /** Bumped on every write, so each write has its own time (tests write faster than 1 ms). */
+  /** Bumped on every write, so each write has its own time, with milliseconds as S3 lists them. */
   #clock = Date.parse("2026-01-01T00:00:00Z");
 
   async listBuckets(): Promise<string[]> {
@@ -26,8 +26,12 @@ export class MemoryStorageSource implements StorageSource {
     }
   }
 
+  /** As over HTTP: Last-Modified in whole seconds, where a listing gives milliseconds. */
   async head(bucket: string, key: string): Promise<ObjectHead | undefined> {
-    return this.#bucket(bucket).get(key)?.head;
+    const h = this.#bucket(bucket).get(key)?.head;
+    return (
+      h && { ...h, lastModified: new Date(Math.floor(h.lastModified.getTime() / 1000) * 1000) }
+    );
   }
 
   async *read(bucket: string, key: string): AsyncIterable<Uint8Array> {
@@ -37,9 +41,9 @@ export class MemoryStorageSource implements StorageSource {
   }
 
   async get(bucket: string, key: string) {
-    const held = this.#bucket(bucket).get(key);
-    if (!held) throw new Error(`no object ${key} in ${bucket}`);
-    return { head: held.head, body: this.read(bucket, key) };
+    const head = await this.head(bucket, key);
+    if (!head) throw new Error(`no object ${key} in ${bucket}`);
+    return { head, body: this.read(bucket, key) };
   }
 
   async write(
@@ -73,7 +77,7 @@ export class MemoryStorageSource implements StorageSource {
   put(bucket: string, key: string, body: string | Buffer, meta: Partial<ObjectMeta> = {}): void {
     if (!this.#buckets.has(bucket)) this.#buckets.set(bucket, new Map());
     const b = Buffer.from(body);
-    this.#clock += 1000;
+    this.#clock += 1234;
     this.#bucket(bucket).set(key, {
       body: b,
       head: {
