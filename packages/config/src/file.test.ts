@@ -271,9 +271,10 @@ targets:
     const withPrefix = (p: string) =>
       yaml(`{ endpoint: 'https://h/s3', access_key_env: SK, secret_key_env: SS, prefix: '${p}' }`);
     expect(loadConfig(env, withPrefix("kept/app")).targets[0]?.storage?.prefix).toBe("kept/app/");
-    expect(problems(env, withPrefix("runs/app/"))).toEqual([
-      "targets.app.storage.prefix: runs/ holds the runs' own files; choose another prefix",
-    ]);
+    for (const runs of ["runs/app/", "runs"])
+      expect(problems(env, withPrefix(runs))).toEqual([
+        "targets.app.storage.prefix: runs/ holds the runs' own files; choose another prefix",
+      ]);
     expect(problems(env, withPrefix("../x"))[0]).toContain("targets.app.storage.prefix");
     expect(
       problems(env, yaml("{ endpoint: nope, access_key_env: SK, secret_key_env: SS }"))[0],

@@ -130,14 +130,15 @@ function storage(
   issues: ConfigIssue[],
 ): { storage?: StorageSettings } {
   if (!s) return {};
-  if (s.prefix?.startsWith("runs/"))
+  const given = s.prefix ?? `files/${target}/`;
+  const prefix = given.endsWith("/") ? given : `${given}/`;
+  if (prefix.startsWith("runs/"))
     issues.push({
       path: `${path}.prefix`,
       message: "runs/ holds the runs' own files; choose another prefix",
     });
   const accessKey = env[s.access_key_env]?.trim();
   const secretKey = env[s.secret_key_env]?.trim();
-  const prefix = s.prefix ?? `files/${target}/`;
   return {
     storage: {
       endpoint: s.endpoint,
@@ -147,7 +148,7 @@ function storage(
       // Only the dump worker reads Storage; the other services start without the keys.
       ...(accessKey && secretKey ? { keys: { accessKey, secretKey } } : {}),
       buckets: s.buckets ?? "all",
-      prefix: prefix.endsWith("/") ? prefix : `${prefix}/`,
+      prefix,
     },
   };
 }

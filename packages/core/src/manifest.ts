@@ -66,6 +66,8 @@ export const storageBucketSchema = z.object({
   files: z.array(fileEntrySchema),
   /** Objects written after the database snapshot (marked so in the listing). */
   changed_during_backup: z.number().int().nonnegative(),
+  /** Objects listed but gone when read (deleted meanwhile, or a row without its file). */
+  gone_during_backup: z.number().int().nonnegative().optional(),
   /** Objects without a `storage.objects` row in the snapshot. */
   files_without_row: z.number().int().nonnegative(),
   /** `storage.objects` rows of the snapshot without an object: their names, at most 100. */

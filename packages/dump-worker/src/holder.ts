@@ -66,6 +66,12 @@ export async function holdRun(d: HolderDeps, msg: DumpMessage, ctx: DeliveryCont
         { cause: e, retriable: isRetriable(e) },
       );
     });
+    const st = target.storage;
+    if (st && !st.keys)
+      throw new WorkerError(
+        "storage_keys_missing",
+        `target ${target.name} reads Storage, but ${st.accessKeyEnv} and ${st.secretKeyEnv} are not set in this dump worker's environment; nothing was dumped`,
+      );
     await dumpRun(d, run, target, ctx);
   } catch (e) {
     // A database that does not answer is tried twice, not for every delivery: each try waits

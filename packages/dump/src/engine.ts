@@ -16,7 +16,7 @@ import { type Job, type JobContext, planJobs, type RunResults, tableTasks } from
 import { buildManifest } from "./manifest-build.ts";
 import { findPgTools } from "./pgtools.ts";
 import { runPool } from "./pool.ts";
-import type { SnapshotInfo } from "./snapshot.ts";
+import { inSnapshot, type SnapshotInfo } from "./snapshot.ts";
 import { readStorageRows } from "./storage-rows.ts";
 import type { BackupOptions, BackupProgress } from "./types.ts";
 
@@ -62,7 +62,7 @@ export async function runEngine(r: EngineRun): Promise<Manifest> {
   if (failed.length > 0) {
     throw new TablesFailedError(failed);
   }
-  if (o.onStorageRows) o.onStorageRows(await readStorageRows(r.sql));
+  if (o.onStorageRows) o.onStorageRows(await inSnapshot(r.sql, s.id, readStorageRows));
   return buildManifest(o, s, c.tables, c.tableFolder, results, timing);
 }
 

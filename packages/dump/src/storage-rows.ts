@@ -1,4 +1,4 @@
-import type { Sql } from "./connect.ts";
+import type { Tx } from "./connect.ts";
 
 /** A `storage.objects` row as Supabase Storage keeps it: what a file of a bucket matches. */
 export interface StorageObjectRow {
@@ -8,10 +8,10 @@ export interface StorageObjectRow {
 }
 
 /**
- * Supabase Storage's `storage.objects` rows in the run's snapshot; undefined when the database
- * has no such table (not a Supabase project), or its role cannot read it.
+ * Supabase Storage's `storage.objects` rows, read in `tx` (the run's snapshot); undefined when
+ * the database has no such table (not a Supabase project), or its role cannot read it.
  */
-export async function readStorageRows(sql: Sql): Promise<StorageObjectRow[] | undefined> {
+export async function readStorageRows(sql: Tx): Promise<StorageObjectRow[] | undefined> {
   const [t] = await sql<{ readable: boolean | null }[]>`
     SELECT has_table_privilege(to_regclass('storage.objects'), 'SELECT') AS readable
     WHERE to_regclass('storage.objects') IS NOT NULL`;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type ArtifactStore, writeText } from "@tablesnap/artifacts";
 import type { FileEntry, StorageBucketEntry, StorageSection } from "@tablesnap/core";
 import { encryptingStore } from "@tablesnap/encryption";
+import { ObjectGoneError } from "./errors.ts";
 import {
   bucketFolder,
   contentPath,
@@ -59,6 +60,8 @@ export interface StorageBackupResult {
   readonly copiedBytes: number;
   /** Objects taken from the previous listing without reading them. */
   readonly unchanged: number;
+  /** Objects listed but gone when read: deleted meanwhile, or a row Storage lists without a file. */
+  readonly gone: number;
 }
 
 const ROW_NAMES = 100;
@@ -83,18 +86,63 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
   const names = o.buckets === "all" ? await o.source.listBuckets() : [...o.buckets];
   const rows = rowIndex(o.rows);
   const snapshot = Date.parse(o.snapshotTime);
-  const tally = { objects: 0, read: 0, readBytes: 0, copied: 0, copiedBytes: 0, unchanged: 0 };
+  const tally = {
+    ...{ objects: 0, read: 0, readBytes: 0, copied: 0, copiedBytes: 0, unchanged: 0 },
+    gone: 0,
+  };
   await mkdir(o.workDir, { recursive: true });
   const work = await mkdtemp(join(o.workDir, "storage-"));
   const buckets: StorageBucketEntry[] = [];
-  const store = async (sha: string, bytes: number, body: AsyncIterable<Uint8Array>) => {
+  // Two objects with the same bytes read at once store them once: the second waits for the first.
+  const storing = new Map<string, Promise<void>>();
+  const store = async (sha: string, bytes: number, open: () => AsyncIterable<Uint8Array>) => {
     const path = contentPath(sha, encrypted);
     if (held.has(path)) return;
-    // An encrypting store adds the `.age` itself.
-    await storeFile(files, contentPath(sha, false), body);
-    held.add(path);
-    tally.copied++;
-    tally.copiedBytes += bytes;
+    const running = storing.get(path);
+    if (running) return running;
+    const run = (async () => {
+      // An encrypting store adds the `.age` itself.
+      await storeFile(files, contentPath(sha, false), open());
+      held.add(path);
+      tally.copied++;
+      tally.copiedBytes += bytes;
+    })();
+    storing.set(path, run);
+    try {
+      await run;
+    } finally {
+      storing.delete(path);
+    }
+  };
+  /** One object's line, reading it unless it is unchanged; undefined when it is gone. */
+  const recordObject = async (bucket: string, obj: ListedObject, prev: SeenObject | undefined) => {
+    if (prev && sameObject(prev, obj) && held.has(contentPath(prev.sha256, encrypted))) {
+      // Unchanged: its metadata as remembered, or (encrypted, so not remembered) a HEAD.
+      const meta = prev.meta ?? (await o.source.head(bucket, obj.key));
+      if (meta === undefined) return undefined;
+      tally.unchanged++;
+      return { r: recordOf(obj, metaOf(meta), prev.sha256, obj.size), stable: true };
+    }
+    let got: Awaited<ReturnType<StorageSource["get"]>>;
+    try {
+      got = await o.source.get(bucket, obj.key);
+    } catch (e) {
+      if (e instanceof ObjectGoneError) return undefined;
+      throw e;
+    }
+    const spooled = await spool(got.body, work);
+    try {
+      await store(spooled.sha256, spooled.bytes, () => spooled.read());
+    } finally {
+      await spooled.drop();
+    }
+    tally.read++;
+    tally.readBytes += spooled.bytes;
+    return {
+      r: recordOf(obj, metaOf(got.head), spooled.sha256, spooled.bytes),
+      // Rewritten between the listing and the GET: its bytes are newer than the listing.
+      stable: got.head.etag === obj.etag && spooled.bytes === obj.size,
+    };
   };
   try {
     for (const bucket of names) {
@@ -103,30 +151,16 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
       const listed: ListedObject[] = [];
       for await (const obj of o.source.listObjects(bucket)) listed.push(obj);
       const records: ObjectRecord[] = [];
+      const goneBefore = tally.gone;
       await eachLimit(listed, o.jobs, o.signal, async (obj) => {
         const k = keyHash(obj.key);
-        const prev = before.get(k);
-        let r: Omit<ObjectRecord, "row_id">;
-        let stable = true;
-        if (prev && sameObject(prev, obj) && held.has(contentPath(prev.sha256, encrypted))) {
-          // Unchanged: its metadata as remembered, or (encrypted, so not remembered) a HEAD.
-          tally.unchanged++;
-          const meta = prev.meta ?? metaOf(await o.source.head(bucket, obj.key));
-          r = recordOf(obj, meta, prev.sha256, obj.size);
-        } else {
-          const got = await o.source.get(bucket, obj.key);
-          const spooled = await spool(got.body, work);
-          try {
-            await store(spooled.sha256, spooled.bytes, spooled.read());
-          } finally {
-            await spooled.drop();
-          }
-          tally.read++;
-          tally.readBytes += spooled.bytes;
-          // Rewritten between the listing and the GET: its bytes are newer than the listing.
-          stable = got.head.etag === obj.etag && spooled.bytes === obj.size;
-          r = recordOf(obj, metaOf(got.head), spooled.sha256, spooled.bytes);
+        const got = await recordObject(bucket, obj, before.get(k));
+        // Deleted since the listing (or a row Storage lists without a file): counted, not listed.
+        if (got === undefined) {
+          tally.gone++;
+          return;
         }
+        const { r, stable } = got;
         // Remembered by the listing's own values (a GET's Last-Modified has whole seconds only);
         // an object read while it changed is not remembered, so the next backup reads it again.
         if (stable)
@@ -142,20 +176,22 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
       });
       const file = await writeText(listings, listingPath(bucket), serializeListing(records));
       await seenIndex.save(bucket, seen);
-      buckets.push(bucketEntry(bucket, records, file, rows.forBucket(bucket)));
+      const entry = bucketEntry(bucket, records, file, rows.forBucket(bucket));
+      buckets.push({ ...entry, gone_during_backup: tally.gone - goneBefore });
     }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
   const finished = new Date().toISOString();
   const changed = buckets.reduce((a, b) => a + b.changed_during_backup, 0);
+  const gone = `${tally.gone} listed object(s) were gone when read (deleted meanwhile, or a row without a file) and are not in the listings`;
   return {
     section: {
       store: o.files.location,
       encrypted,
       read_started: started,
       read_finished: finished,
-      consistency: `Files were read from ${started} to ${finished}, after the database snapshot of ${o.snapshotTime}; ${changed} object(s) written after the snapshot are marked changed_during_backup in their bucket's objects.jsonl.`,
+      consistency: `Files were read from ${started} to ${finished}, after the database snapshot of ${o.snapshotTime}; ${changed} object(s) written after the snapshot are marked changed_during_backup in their bucket's objects.jsonl; ${gone}.`,
       buckets,
     },
     read: tally.read,
@@ -163,6 +199,7 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
     copied: tally.copied,
     copiedBytes: tally.copiedBytes,
     unchanged: tally.unchanged,
+    gone: tally.gone,
   };
 }
 

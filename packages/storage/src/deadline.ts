@@ -3,15 +3,22 @@ import { StorageError } from "./errors.ts";
 /** How long one Storage request, or the gap between two chunks of a body, may take. */
 export const STORAGE_REQUEST_MS = 60_000;
 
-/** `p`, or a StorageError naming `what` once `ms` pass without it settling. */
-export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * `p`, or a StorageError naming `what` once `ms` pass without it settling; what `p` gives after
+ * that goes to `discard` (a response body to destroy, so its socket is not held).
+ */
+export async function within<T>(
+  p: Promise<T>,
+  ms: number,
+  what: string,
+  discard?: (late: T) => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, fail) => {
-    timer = setTimeout(
-      () =>
-        fail(new StorageError(`${what} did not answer within ${ms / 1000} s`, { retriable: true })),
-      ms,
-    );
+    timer = setTimeout(() => {
+      if (discard) p.then(discard, () => {});
+      fail(new StorageError(`${what} did not answer within ${ms / 1000} s`, { retriable: true }));
+    }, ms);
   });
   try {
     return await Promise.race([p, late]);

@@ -7,6 +7,15 @@ export class StorageError extends TablesnapError {
   }
 }
 
+/** An object listed a moment ago is not there anymore (deleted while the backup read). */
+export class ObjectGoneError extends TablesnapError {
+  constructor(bucket: string, key: string) {
+    super("storage_object_gone", `Storage object ${bucket}/${key} is gone`, {
+      context: { bucket, key },
+    });
+  }
+}
+
 /** A stored file's bytes are not the ones the listing names: tampered with, or damaged. */
 export class StoredFileMismatchError extends TablesnapError {
   constructor(bucket: string, key: string, want: string, got: string) {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ObjectGoneError } from "./errors.ts";
 import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
 
 interface Held {
@@ -42,7 +43,7 @@ export class MemoryStorageSource implements StorageSource {
 
   async get(bucket: string, key: string) {
     const head = await this.head(bucket, key);
-    if (!head) throw new Error(`no object ${key} in ${bucket}`);
+    if (!head) throw new ObjectGoneError(bucket, key);
     return { head, body: this.read(bucket, key) };
   }
 

@@ -4,7 +4,7 @@ import type { ArtifactStore } from "@tablesnap/artifacts";
 import { type StorageSection, UsageError } from "@tablesnap/core";
 import type { Identities } from "@tablesnap/encryption";
 import type { ObjectRow } from "./backup.ts";
-import { StoredFileMismatchError } from "./errors.ts";
+import { ObjectGoneError, StoredFileMismatchError } from "./errors.ts";
 import { contentPath, type ObjectRecord } from "./listing.ts";
 import { eachLimit } from "./pool.ts";
 import { openStored, type ReadBackupFile, readListing } from "./read-listing.ts";
@@ -94,7 +94,7 @@ export async function restoreStorage(o: StorageRestoreOptions): Promise<StorageR
       const tally = { put: 0, putBytes: 0, same: 0 };
       await eachLimit(records, o.jobs, o.signal, async (r) => {
         const there = present.get(r.key);
-        if (there !== undefined && there === r.size && (await sameBytes(o.target, bucket, r))) {
+        if (there !== undefined && there === r.size && (await sameObject(o.target, bucket, r))) {
           tally.same++;
         } else {
           if (!o.dryRun) await putBack(o, bucket, r, work);
@@ -120,8 +120,9 @@ export async function restoreStorage(o: StorageRestoreOptions): Promise<StorageR
     dryRun: o.dryRun,
     buckets: out,
     rowsWithoutFile: noFile.slice(0, NAMES),
+    // The backup names at most 100 rows a bucket: under a prefix, only those are counted.
     rowsWithoutFileCount:
-      o.rows === undefined
+      o.rows === undefined && o.prefix === ""
         ? chosen.reduce((a, b) => a + b.rows_without_file_count, 0)
         : noFile.length,
     filesWithoutRow: noRow.slice(0, NAMES),
@@ -162,8 +163,31 @@ async function presentObjects(
   return out;
 }
 
-async function sameBytes(target: StorageSource, bucket: string, r: ObjectRecord): Promise<boolean> {
-  return (await hashOf(target.read(bucket, r.key))).sha256 === r.sha256;
+/**
+ * Whether the target holds the object as the backup has it: the same sha256, content type, cache
+ * control and user metadata. One the target lists but cannot give (Supabase lists the rows a
+ * database restore just wrote, before their files are back) is not the same.
+ */
+async function sameObject(
+  target: StorageSource,
+  bucket: string,
+  r: ObjectRecord,
+): Promise<boolean> {
+  let got: Awaited<ReturnType<StorageSource["get"]>>;
+  try {
+    got = await target.get(bucket, r.key);
+  } catch (e) {
+    if (e instanceof ObjectGoneError) return false;
+    throw e;
+  }
+  const bytes = await hashOf(got.body);
+  const h = got.head;
+  return (
+    bytes.sha256 === r.sha256 &&
+    h.contentType === r.content_type &&
+    h.cacheControl === r.cache_control &&
+    JSON.stringify(h.metadata) === JSON.stringify(r.metadata)
+  );
 }
 
 /** Reads the file from the store, checks it, then writes it with its metadata. */

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { Client } from "minio";
 import { idleBounded, STORAGE_REQUEST_MS, within } from "./deadline.ts";
-import { StorageError, storageFailure } from "./errors.ts";
+import { ObjectGoneError, StorageError, storageFailure } from "./errors.ts";
 import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
 
 export interface S3SourceOptions {
@@ -120,8 +120,7 @@ export class S3StorageSource implements StorageSource {
         ...metaOf(s.metaData),
       };
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (code === "NotFound" || code === "NoSuchKey") return undefined;
+      if (isGone(e)) return undefined;
       throw storageFailure("HEAD", `${bucket}/${key}`, e);
     }
   }
@@ -135,7 +134,14 @@ export class S3StorageSource implements StorageSource {
     key: string,
   ): Promise<{ head: ObjectHead; body: AsyncIterable<Uint8Array> }> {
     const where = `${bucket}/${key}`;
-    const res = await this.#call("GET", where, () => this.#client.getObject(bucket, key));
+    const res = await this.#call(
+      "GET",
+      where,
+      () => this.#client.getObject(bucket, key),
+      (late) => late.destroy(),
+    ).catch((e: unknown) => {
+      throw isGone(e) ? new ObjectGoneError(bucket, key) : e;
+    });
     const h =
       (res as Readable & { headers?: Record<string, string | string[] | undefined> }).headers ?? {};
     const one = (name: string) => [h[name]].flat()[0];
@@ -240,13 +246,25 @@ export class S3StorageSource implements StorageSource {
       );
   }
 
-  async #call<T>(operation: string, where: string, fn: () => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: string,
+    where: string,
+    fn: () => Promise<T>,
+    discard?: (late: T) => void,
+  ): Promise<T> {
+    const what = `Storage ${operation} of ${where} at ${this.location}`;
     try {
-      return await within(fn(), this.#ms, `Storage ${operation} of ${where} at ${this.location}`);
+      return await within(fn(), this.#ms, what, discard);
     } catch (e) {
-      throw storageFailure(operation, where, e);
+      throw isGone(e) ? e : storageFailure(operation, where, e);
     }
   }
+}
+
+/** S3's answer for a key that is not there (a HEAD has no body, so only its status). */
+function isGone(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "NoSuchKey" || code === "NotFound" || e instanceof ObjectGoneError;
 }
 
 function unquote(etag: string): string {

@@ -76,13 +76,11 @@ export function parseBackupArgs(
   if (!/^(?!\/|.*\/\/|.*\.\.|.*\.lock$|.*\/$)[A-Za-z0-9._/-]+$/.test(branch)) {
     throw new UsageError(`--branch ${JSON.stringify(branch)} is not a valid branch name`);
   }
-  const home = env["HOME"] || homedir();
-  const cache = env["XDG_CACHE_HOME"] || (home ? join(home, ".cache") : tmpdir());
   return {
     databaseUrl,
     target,
     resume,
-    workDir: values["work-dir"] ?? env["TABLESNAP_WORK_DIR"] ?? join(cache, "tablesnap"),
+    workDir: workDirOf(values["work-dir"], env),
     branch,
     jobs: int(values.jobs, "--jobs", 2, 1, 64),
     includeSchemas: values["include-schema"] ?? [],
@@ -132,6 +130,19 @@ function storageOf(
   if (values.resume)
     throw new UsageError("--resume publishes a kept dump as it is: leave out --storage-endpoint");
   return { endpoint, to, buckets: buckets.length > 0 ? buckets : "all" };
+}
+
+/**
+ * Where dumps are staged and Storage files spooled: `--work-dir`, TABLESNAP_WORK_DIR, or
+ * `~/.cache/tablesnap` (`$XDG_CACHE_HOME/tablesnap`).
+ */
+export function workDirOf(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const home = env["HOME"] || homedir();
+  const cache = env["XDG_CACHE_HOME"] || (home ? join(home, ".cache") : tmpdir());
+  return flag ?? env["TABLESNAP_WORK_DIR"] ?? join(cache, "tablesnap");
 }
 
 function parse(argv: readonly string[]) {

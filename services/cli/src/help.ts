@@ -121,9 +121,11 @@ ${IDENTITY_HELP}
                           the real run makes (privileges, existing objects, foreign keys), the
                           plan printed, nothing written; it takes the real run's locks and time
   --storage               also put the backup's Storage files back (alone, without
-                          --database-url: only the files), each checked against its sha256 first,
-                          with its content type, cache control and metadata; files the target
-                          has with the same sha256 are left alone. The report lists
+                          --database-url on the command line: only the files; the variable
+                          TABLESNAP_RESTORE_URL is not read then), each checked against its
+                          sha256 first, with its content type, cache control and metadata; files
+                          the target has with the same sha256 and metadata are left alone. The
+                          report lists
                           storage.objects rows without a file and files without a row
 ${STORAGE_ENDPOINT_HELP}
   --storage-from DIR      with --storage: the folder the backup kept its files in (--storage-to)

@@ -62,6 +62,11 @@ describe("the Storage flags: bad input gets a clear error before anything runs",
       parseRestoreArgs([...base, "--database-url", "postgres://u@h/d", "--mirror"], KEYS),
     ).toThrow(/--mirror need --storage/);
     expect(() => parseRestoreArgs(base, {})).toThrow(/--database-url is required/);
+    // A restore URL left in the environment does not add the database to a files-only restore.
+    const env = { ...KEYS, TABLESNAP_RESTORE_URL: "postgres://u@h/d" };
+    const filesOnly = [...base, "--storage", ...EP, "--storage-from", "/f"];
+    expect(parseRestoreArgs(filesOnly, env).databaseUrl).toBeUndefined();
+    expect(parseRestoreArgs(base, env).databaseUrl).toBe("postgres://u@h/d");
   });
 
   it("verify: --storage-sample is a count of files, with --storage-from", () => {

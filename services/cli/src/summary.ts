@@ -13,7 +13,7 @@ export function formatSummary({ manifest: m, publish: p, storage: s }: BackupOut
   ];
   if (s)
     lines.push(
-      `  storage: ${s.objects} objects in ${m.storage?.buckets.length ?? 0} bucket(s); ${s.read} read (${formatBytes(s.readBytes)}), ${s.copied} new file(s) kept (${formatBytes(s.copiedBytes)}), ${s.unchanged} unchanged`,
+      `  storage: ${s.objects} objects in ${m.storage?.buckets.length ?? 0} bucket(s); ${s.read} read (${formatBytes(s.readBytes)}), ${s.copied} new file(s) kept (${formatBytes(s.copiedBytes)}), ${s.unchanged} unchanged${s.gone > 0 ? `, ${s.gone} gone when read (deleted meanwhile, or a row without a file)` : ""}`,
     );
   const changedFiles = m.storage?.buckets.reduce((a, b) => a + b.changed_during_backup, 0) ?? 0;
   if (changedFiles > 0)

@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { FsArtifactStore } from "@tablesnap/artifacts";
 import { UsageError } from "@tablesnap/core";
 import { type DrillReport, readManifest, runDrill } from "@tablesnap/restore";
 import type { StorageDrillReport } from "@tablesnap/storage";
+import { workDirOf } from "../args.ts";
 import { loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
@@ -32,6 +34,8 @@ export interface DrillStorageArgs {
   readonly from: string;
   readonly endpoint: StorageEndpoint;
   readonly sample: number;
+  /** Where files are spooled (`TABLESNAP_WORK_DIR`/storage). */
+  readonly workDir: string;
 }
 
 /** The database drill's report, and the files' with `--storage-from`. */
@@ -89,7 +93,7 @@ function drillStorageOf(
     throw new UsageError(
       `--storage-sample must be a whole number of files, 1 or more (got ${JSON.stringify(raw)})`,
     );
-  return { from, endpoint, sample };
+  return { from, endpoint, sample, workDir: join(workDirOf(undefined, env), "storage") };
 }
 
 function parse(argv: readonly string[]) {
@@ -155,7 +159,7 @@ export async function drillCommand(
     identities,
     target,
     sample: args.storage.sample,
-    workDir: args.storage.from,
+    workDir: args.storage.workDir,
   });
   return { ...report, ok: report.ok && storage.problems.length === 0, storage };
 }

@@ -15,6 +15,8 @@ export interface RestoreStorageArgs {
   readonly buckets: readonly string[];
   readonly prefix: string;
   readonly mirror: boolean;
+  /** Where files are spooled while checked (`TABLESNAP_WORK_DIR`/storage); the store may be read-only. */
+  readonly workDir: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function restoreFiles(
       mirror: s.mirror,
       dryRun: o.dryRun,
       rows: o.databaseUrl && !o.dryRun ? await targetRows(o.databaseUrl, o.signal) : undefined,
-      workDir: s.from,
+      workDir: s.workDir,
       jobs: Math.max(4, o.jobs * 2),
       signal: o.signal,
       onProgress: (done, total) => out.progress(`storage: ${done}/${total} objects`),

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { formatBytes, UsageError } from "@tablesnap/core";
 import type { Identities } from "@tablesnap/encryption";
 import {
@@ -8,6 +9,7 @@ import {
   restoreBackup,
 } from "@tablesnap/restore";
 import type { StorageRestoreReport } from "@tablesnap/storage";
+import { workDirOf } from "../args.ts";
 import { loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
 import type { Output } from "../output.ts";
@@ -37,13 +39,15 @@ export function parseRestoreArgs(
 ): RestoreArgs {
   const { values } = parse(argv);
   const source = sourceOf(values, env);
+  const storage = restoreStorageOf(values, env);
+  // With --storage the database is restored only when asked on the command line: a
+  // TABLESNAP_RESTORE_URL left in the environment must not turn a files-only restore into more.
   const databaseUrl = databaseUrlOf(
     "--database-url",
     values["database-url"],
     "TABLESNAP_RESTORE_URL",
-    env,
+    storage ? {} : env,
   );
-  const storage = restoreStorageOf(values, env);
   if (!databaseUrl && !storage)
     throw new UsageError(
       "--database-url is required (or set TABLESNAP_RESTORE_URL); with --storage alone only the files are put back",
@@ -98,6 +102,7 @@ function restoreStorageOf(
     buckets: values.bucket ?? [],
     prefix: values.prefix ?? "",
     mirror: values.mirror ?? false,
+    workDir: join(workDirOf(undefined, env), "storage"),
   };
 }
 

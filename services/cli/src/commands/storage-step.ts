@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { type ArtifactStore, FsArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
 import { type FileEntry, formatBytes, type Manifest } from "@tablesnap/core";
 import type { StorageObjectRow } from "@tablesnap/dump";
@@ -15,6 +16,8 @@ export interface StorageOutcome {
   readonly copiedBytes: number;
   /** Objects found unchanged, not read. */
   readonly unchanged: number;
+  /** Objects listed but gone when read (not in the listing). */
+  readonly gone: number;
 }
 
 /**
@@ -48,7 +51,8 @@ export async function backupFiles(
       snapshotTime: manifest.snapshot.time,
       rows,
       recipients: storageRecipients(args.encryption),
-      workDir: s.to,
+      // Spooled outside the store: a crash leaves no plaintext copy beside encrypted files.
+      workDir: join(args.workDir, "storage"),
       jobs: Math.max(4, args.jobs * 2),
       signal,
       onProgress: (p) =>
@@ -66,6 +70,7 @@ export async function backupFiles(
         copied: r.copied,
         copiedBytes: r.copiedBytes,
         unchanged: r.unchanged,
+        gone: r.gone,
       },
     };
   } finally {
