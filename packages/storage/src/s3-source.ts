@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { Client } from "minio";
 import { idleBounded, STORAGE_REQUEST_MS, within } from "./deadline.ts";
 import { ObjectGoneError, StorageError, storageFailure } from "./errors.ts";
+import { chunked, headersOf, isGone, metaFromHeaders, metaOf, unquote } from "./s3-headers.ts";
 import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
 
 export interface S3SourceOptions {
@@ -18,13 +19,6 @@ export interface S3SourceOptions {
 /** Objects up to this size go up in one PUT; larger ones in parts of this size. */
 const PART = 8 << 20;
 const DELETE_BATCH = 1000;
-const STANDARD = new Set([
-  "content-type",
-  "cache-control",
-  "content-encoding",
-  "content-disposition",
-  "content-language",
-]);
 
 /**
  * A minio client whose requests go under the endpoint's path (`/storage/v1/s3`): Supabase signs
@@ -259,73 +253,4 @@ export class S3StorageSource implements StorageSource {
       throw isGone(e) ? e : storageFailure(operation, where, e);
     }
   }
-}
-
-/** S3's answer for a key that is not there (a HEAD has no body, so only its status). */
-function isGone(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === "NoSuchKey" || code === "NotFound" || e instanceof ObjectGoneError;
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^"|"$/g, "");
-}
-
-function metaOf(raw: Record<string, unknown>): ObjectMeta {
-  const metadata: Record<string, string> = {};
-  let contentType: string | null = null;
-  let cacheControl: string | null = null;
-  for (const [k, v] of Object.entries(raw)) {
-    const key = k.toLowerCase();
-    const value = String(v);
-    if (key === "content-type") contentType = value;
-    else if (key === "cache-control") cacheControl = value;
-    else if (!STANDARD.has(key) && !key.startsWith("x-amz-")) metadata[key] = value;
-  }
-  return { contentType, cacheControl, metadata: sortedKeys(metadata) };
-}
-
-/** The metadata of a GET's response headers: content type, cache control, `x-amz-meta-*`. */
-function metaFromHeaders(h: Record<string, string | string[] | undefined>): ObjectMeta {
-  const one = (v: string | string[] | undefined) => [v].flat()[0];
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    const value = one(v);
-    if (k.startsWith("x-amz-meta-") && value !== undefined) metadata[k.slice(11)] = value;
-  }
-  return {
-    contentType: one(h["content-type"]) ?? null,
-    cacheControl: one(h["cache-control"]) ?? null,
-    metadata: sortedKeys(metadata),
-  };
-}
-
-function headersOf(meta: ObjectMeta): Record<string, string> {
-  const h: Record<string, string> = {};
-  if (meta.contentType !== null) h["content-type"] = meta.contentType;
-  if (meta.cacheControl !== null) h["cache-control"] = meta.cacheControl;
-  for (const [k, v] of Object.entries(meta.metadata)) h[`x-amz-meta-${k}`] = v;
-  return h;
-}
-
-export function sortedKeys(m: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** The bytes of `body` in buffers of exactly `size` (the last one shorter). */
-async function* chunked(body: AsyncIterable<Uint8Array>, size: number): AsyncIterable<Buffer> {
-  let held: Buffer[] = [];
-  let n = 0;
-  for await (const c of body) {
-    held.push(Buffer.from(c));
-    n += c.byteLength;
-    while (n >= size) {
-      const all = Buffer.concat(held, n);
-      yield all.subarray(0, size);
-      const rest = all.subarray(size);
-      held = rest.length > 0 ? [Buffer.from(rest)] : [];
-      n = rest.length;
-    }
-  }
-  if (n > 0) yield Buffer.concat(held, n);
 }
