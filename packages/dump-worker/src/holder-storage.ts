@@ -21,6 +21,7 @@ export async function readStorageFiles(
   files: ArtifactStore,
   manifest: Manifest,
   rows: StorageObjectRow[] | undefined,
+  deadline: Date | null,
 ): Promise<Manifest> {
   const s = target.storage;
   if (!s.keys)
@@ -32,6 +33,7 @@ export async function readStorageFiles(
     "@tablesnap/storage"
   );
   const { S3StorageSource } = await import("@tablesnap/storage/s3");
+  const bound = untilDeadline(d.signal, deadline);
   const r = await backupStorage({
     source: new S3StorageSource({ endpoint: s.endpoint, region: s.region, ...s.keys }),
     files: d.bucket.forPrefix(s.prefix),
@@ -42,11 +44,33 @@ export async function readStorageFiles(
     recipients: storageRecipients(target.encryption),
     workDir: join(tmpdir(), "tablesnap-storage"),
     jobs: STORAGE_JOBS,
-    signal: d.signal,
-  });
+    signal: bound.signal,
+  }).finally(bound.done);
   d.logger?.info(
     { target: target.name, read: r.read, copied: r.copied, unchanged: r.unchanged },
     "storage files read",
   );
   return withStorageSection(manifest, r.section);
+}
+
+/** Aborts when the worker stops, or when the run passes its deadline (its `time_limit`). */
+function untilDeadline(stop: AbortSignal, deadline: Date | null) {
+  const c = new AbortController();
+  const onStop = () => c.abort(stop.reason);
+  if (stop.aborted) onStop();
+  else stop.addEventListener("abort", onStop, { once: true });
+  const timer =
+    deadline === null
+      ? undefined
+      : setTimeout(
+          () => c.abort(new Error(`the run passed its time limit at ${deadline.toISOString()}`)),
+          Math.max(0, deadline.getTime() - Date.now()),
+        );
+  return {
+    signal: c.signal,
+    done: () => {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", onStop);
+    },
+  };
 }

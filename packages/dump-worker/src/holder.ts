@@ -134,6 +134,7 @@ async function dumpRun(
           files,
           manifest,
           rows,
+          run.deadline,
         );
       await writeText(files, MANIFEST_FILE, serializeManifest(manifest));
       const recorded = await d.state.recordManifest(run.id, s.id, manifest);

@@ -125,7 +125,7 @@ export async function backupStorage(o: StorageBackupOptions): Promise<StorageBac
     }
     let got: Awaited<ReturnType<StorageSource["get"]>>;
     try {
-      got = await o.source.get(bucket, obj.key);
+      got = await o.source.get(bucket, obj.key, o.signal);
     } catch (e) {
       if (e instanceof ObjectGoneError) return undefined;
       throw e;

@@ -1,3 +1,4 @@
+import { messageOf } from "@tablesnap/core";
 import { StorageError } from "./errors.ts";
 
 /** How long one Storage request, or the gap between two chunks of a body, may take. */
@@ -36,6 +37,7 @@ export async function* idleBounded<T>(
   ms: number,
   what: string,
   stop: () => void,
+  signal?: AbortSignal,
 ): AsyncIterable<T> {
   const it = body[Symbol.asyncIterator]();
   let failed = false;
@@ -43,7 +45,7 @@ export async function* idleBounded<T>(
     for (;;) {
       let r: IteratorResult<T>;
       try {
-        r = await within(it.next(), ms, what);
+        r = await unlessAborted(within(it.next(), ms, what), signal, what);
       } catch (e) {
         failed = true;
         stop();
@@ -55,5 +57,25 @@ export async function* idleBounded<T>(
   } finally {
     // A consumer that stops early ends the stream; one that failed is ended by `stop`.
     if (!failed) await it.return?.();
+  }
+}
+
+/** `p`, or a StorageError saying why as soon as `signal` aborts (an interrupt, a run's deadline). */
+export async function unlessAborted<T>(
+  p: Promise<T>,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<T> {
+  if (!signal) return p;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, fail) => {
+    onAbort = () => fail(new StorageError(`${what} stopped: ${messageOf(signal.reason)}`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }

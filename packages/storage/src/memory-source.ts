@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { idleBounded } from "./deadline.ts";
 import { ObjectGoneError } from "./errors.ts";
 import type { ListedObject, ObjectHead, ObjectMeta, StorageSource } from "./source.ts";
 
@@ -41,10 +42,16 @@ export class MemoryStorageSource implements StorageSource {
     yield held.body;
   }
 
-  async get(bucket: string, key: string) {
+  async get(bucket: string, key: string, signal?: AbortSignal) {
     const head = await this.head(bucket, key);
     if (!head) throw new ObjectGoneError(bucket, key);
-    return { head, body: this.read(bucket, key) };
+    const body = this.body(bucket, key);
+    return { head, body: idleBounded(body, 60_000, `GET of ${bucket}/${key}`, () => {}, signal) };
+  }
+
+  /** An object's bytes as `get` streams them; tests override it (a body that never ends). */
+  protected body(bucket: string, key: string): AsyncIterable<Uint8Array> {
+    return this.read(bucket, key);
   }
 
   async write(

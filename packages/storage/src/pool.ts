@@ -1,3 +1,4 @@
+import { messageOf } from "@tablesnap/core";
 import { StorageError } from "./errors.ts";
 
 /**
@@ -15,7 +16,7 @@ export async function eachLimit<T>(
   const worker = async () => {
     while (!failure && next < items.length) {
       if (signal.aborted) {
-        failure ??= { error: new StorageError("interrupted") };
+        failure ??= { error: new StorageError(`stopped: ${messageOf(signal.reason)}`) };
         return;
       }
       const item = items[next++] as T;

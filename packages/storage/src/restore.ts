@@ -94,7 +94,11 @@ export async function restoreStorage(o: StorageRestoreOptions): Promise<StorageR
       const tally = { put: 0, putBytes: 0, same: 0 };
       await eachLimit(records, o.jobs, o.signal, async (r) => {
         const there = present.get(r.key);
-        if (there !== undefined && there === r.size && (await sameObject(o.target, bucket, r))) {
+        if (
+          there !== undefined &&
+          there === r.size &&
+          (await sameObject(o.target, bucket, r, o.signal))
+        ) {
           tally.same++;
         } else {
           if (!o.dryRun) await putBack(o, bucket, r, work);
@@ -172,10 +176,11 @@ async function sameObject(
   target: StorageSource,
   bucket: string,
   r: ObjectRecord,
+  signal: AbortSignal,
 ): Promise<boolean> {
   let got: Awaited<ReturnType<StorageSource["get"]>>;
   try {
-    got = await target.get(bucket, r.key);
+    got = await target.get(bucket, r.key, signal);
   } catch (e) {
     if (e instanceof ObjectGoneError) return false;
     throw e;

@@ -126,6 +126,7 @@ export class S3StorageSource implements StorageSource {
   async get(
     bucket: string,
     key: string,
+    signal?: AbortSignal,
   ): Promise<{ head: ObjectHead; body: AsyncIterable<Uint8Array> }> {
     const where = `${bucket}/${key}`;
     const res = await this.#call(
@@ -148,7 +149,7 @@ export class S3StorageSource implements StorageSource {
     const ms = this.#ms;
     async function* body(): AsyncIterable<Uint8Array> {
       try {
-        yield* idleBounded(res, ms, `Storage GET of ${where}`, () => res.destroy());
+        yield* idleBounded(res, ms, `Storage GET of ${where}`, () => res.destroy(), signal);
       } catch (e) {
         res.destroy();
         throw storageFailure("GET", where, e);

@@ -34,8 +34,12 @@ export interface StorageSource {
   /** Undefined when the object does not exist. */
   head(bucket: string, key: string): Promise<ObjectHead | undefined>;
   read(bucket: string, key: string): AsyncIterable<Uint8Array>;
-  /** The object's bytes with its headers, in one GET. */
-  get(bucket: string, key: string): Promise<{ head: ObjectHead; body: AsyncIterable<Uint8Array> }>;
+  /** The object's bytes with its headers, in one GET; `signal` stops the body at once. */
+  get(
+    bucket: string,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<{ head: ObjectHead; body: AsyncIterable<Uint8Array> }>;
   /** Stores `body` (exactly `size` bytes) with `meta`, in bounded memory whatever its size. */
   write(
     bucket: string,

@@ -190,6 +190,35 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     expect(await target.head("avatars", "x/../y")).toMatchObject({ size: 4 });
   });
 
+  it("stops a read whose body hangs as soon as it is asked to (an interrupt, the run's deadline)", async () => {
+    class Hanging extends MemoryStorageSource {
+      protected override async *body(): AsyncIterable<Uint8Array> {
+        yield Buffer.from("start");
+        await new Promise(() => {}); // the rest never comes
+      }
+    }
+    source = new Hanging();
+    source.put("docs", "big.bin", "never whole");
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error("the run passed its time limit")), 100);
+    const started = Date.now();
+    const run = backupStorage({
+      source,
+      files,
+      backup: new MemoryArtifactStore(),
+      buckets: "all",
+      snapshotTime: SNAPSHOT,
+      rows: undefined,
+      workDir: work,
+      jobs: 1,
+      signal: stop.signal,
+    });
+    await expect(run).rejects.toThrow(
+      /GET of docs\/big\.bin stopped: the run passed its time limit/,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it("catches a tampered stored file in verify and refuses to restore it", async () => {
     const first = await backup();
     const victim = (await files.list("sha256"))[0] ?? "";
