@@ -55,3 +55,13 @@ export function storeDirOf(dir: string | undefined, flag: string): string | unde
   if (dir.trim() === "") throw new UsageError(`${flag} needs a folder`);
   return resolve(dir);
 }
+
+/** `--storage-sample N`: how many files to check, a whole number, 1 or more. */
+export function storageSampleOf(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1)
+    throw new UsageError(
+      `--storage-sample must be a whole number of files, 1 or more (got ${JSON.stringify(raw)})`,
+    );
+  return n;
+}

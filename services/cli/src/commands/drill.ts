@@ -11,6 +11,7 @@ import {
   STORAGE_ENDPOINT_OPTIONS,
   type StorageEndpoint,
   storageEndpointOf,
+  storageSampleOf,
   storeDirOf,
 } from "../storage-args.ts";
 import { databaseUrlOf } from "../url-flags.ts";
@@ -88,11 +89,7 @@ function drillStorageOf(
     throw new UsageError(
       "--storage-from needs --storage-endpoint URL: where the scratch bucket is made",
     );
-  const sample = raw === undefined ? 20 : Number(raw);
-  if (!Number.isInteger(sample) || sample < 1 || !/^\d+$/.test(raw ?? "20"))
-    throw new UsageError(
-      `--storage-sample must be a whole number of files, 1 or more (got ${JSON.stringify(raw)})`,
-    );
+  const sample = raw === undefined ? 20 : storageSampleOf(raw);
   return { from, endpoint, sample, workDir: join(workDirOf(undefined, env), "storage") };
 }
 

@@ -2,23 +2,12 @@ import { join } from "node:path";
 import { type ArtifactStore, FsArtifactStore, observeClosedFiles } from "@tablesnap/artifacts";
 import { type FileEntry, formatBytes, type Manifest } from "@tablesnap/core";
 import type { StorageObjectRow } from "@tablesnap/dump";
+import type { StorageBackupResult } from "@tablesnap/storage";
 import type { BackupArgs, BackupStorageArgs } from "../args.ts";
 import type { Output } from "../output.ts";
 
-/** What reading Storage's files did, for the summary. */
-export interface StorageOutcome {
-  readonly objects: number;
-  /** Objects whose bytes were read, and their bytes. */
-  readonly read: number;
-  readonly readBytes: number;
-  /** Files added to the file store, and their bytes. */
-  readonly copied: number;
-  readonly copiedBytes: number;
-  /** Objects found unchanged, not read. */
-  readonly unchanged: number;
-  /** Objects listed but gone when read (not in the listing). */
-  readonly gone: number;
-}
+/** What reading Storage's files did, for the summary: the backup's counts and the objects. */
+export type StorageOutcome = Omit<StorageBackupResult, "section"> & { readonly objects: number };
 
 /**
  * Reads the project's Storage after the database snapshot: new and changed files go into the
@@ -60,18 +49,11 @@ export async function backupFiles(
           `storage: ${p.objects} objects, ${p.copied} new files, ${formatBytes(p.copiedBytes)}`,
         ),
     });
-    const objects = r.section.buckets.reduce((a, b) => a + b.objects, 0);
+    const { section, ...counts } = r;
+    const objects = section.buckets.reduce((a, b) => a + b.objects, 0);
     return {
-      manifest: withStorageSection(manifest, r.section),
-      storage: {
-        objects,
-        read: r.read,
-        readBytes: r.readBytes,
-        copied: r.copied,
-        copiedBytes: r.copiedBytes,
-        unchanged: r.unchanged,
-        gone: r.gone,
-      },
+      manifest: withStorageSection(manifest, section),
+      storage: { objects, ...counts },
     };
   } finally {
     out.progressDone();

@@ -4,7 +4,7 @@ import { readManifest, type VerifyReport, verifyBackup } from "@tablesnap/restor
 import type { StorageVerifyReport } from "@tablesnap/storage";
 import { identityFilesOf, loadIdentities } from "../encryption-args.ts";
 import { parseFlags } from "../flags.ts";
-import { storeDirOf } from "../storage-args.ts";
+import { storageSampleOf, storeDirOf } from "../storage-args.ts";
 import { type BackupSource, openReader } from "./reader.ts";
 
 export interface VerifyArgs extends BackupSource {
@@ -61,12 +61,7 @@ function parse(argv: readonly string[]) {
 function sampleOf(raw: string | undefined, from: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   if (from === undefined) throw new UsageError("--storage-sample needs --storage-from DIR");
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1)
-    throw new UsageError(
-      `--storage-sample must be a whole number of files, 1 or more (got ${JSON.stringify(raw)})`,
-    );
-  return n;
+  return storageSampleOf(raw);
 }
 
 export async function verifyCommand(args: VerifyArgs): Promise<VerifyOutcome> {
