@@ -8,7 +8,8 @@ import { backupStorage } from "./backup.ts";
 import { drillStorage } from "./drill.ts";
 import { parseListing } from "./listing.ts";
 import { MemoryStorageSource } from "./memory-source.ts";
-import { restoreStorage } from "./restore.ts";
+import { restoreStorage, type StorageRestoreOptions } from "./restore.ts";
+import type { StorageSource } from "./source.ts";
 import { verifyStorage } from "./verify.ts";
 
 async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -53,6 +54,29 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     return run.then((r) => ({ ...r, into }));
   };
 
+  /** A restore of `from`'s files into `target`: every bucket, one at a time, unless `extra` says. */
+  const restore = (
+    from: Awaited<ReturnType<typeof backup>>,
+    target: StorageSource,
+    extra: Partial<StorageRestoreOptions> = {},
+  ) =>
+    restoreStorage({
+      section: from.section,
+      read: (p) => from.into.read(p),
+      files,
+      identities: NO_IDENTITIES,
+      target,
+      buckets: [],
+      prefix: "",
+      mirror: false,
+      dryRun: false,
+      rows: undefined,
+      workDir: work,
+      jobs: 1,
+      signal: new AbortController().signal,
+      ...extra,
+    });
+
   it("keeps each content once, lists every object with its metadata and row, and restores it", async () => {
     const first = await backup([
       { id: "r1", bucket_id: "avatars", name: "a b/ü.png" },
@@ -71,21 +95,7 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     ]);
 
     const target = new MemoryStorageSource();
-    const report = await restoreStorage({
-      section: first.section,
-      read: (p) => first.into.read(p),
-      files,
-      identities: NO_IDENTITIES,
-      target,
-      buckets: [],
-      prefix: "",
-      mirror: false,
-      dryRun: false,
-      rows: undefined,
-      workDir: work,
-      jobs: 2,
-      signal: new AbortController().signal,
-    });
+    const report = await restore(first, target, { jobs: 2 });
     expect(report.buckets.map((b) => [b.name, b.put, b.same])).toEqual([
       ["avatars", 2, 0],
       ["docs", 1, 0],
@@ -170,21 +180,7 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     }
     const target = new RowsOnly();
     target.put("avatars", "a b/ü.png", "pixels", { contentType: "text/plain" });
-    const r = await restoreStorage({
-      section: first.section,
-      read: (p) => first.into.read(p),
-      files,
-      identities: NO_IDENTITIES,
-      target,
-      buckets: ["avatars"],
-      prefix: "",
-      mirror: false,
-      dryRun: false,
-      rows: undefined,
-      workDir: work,
-      jobs: 1,
-      signal: new AbortController().signal,
-    });
+    const r = await restore(first, target, { buckets: ["avatars"] });
     expect(r.buckets[0]).toMatchObject({ put: 2, same: 0 });
     expect(await target.head("avatars", "a b/ü.png")).toMatchObject({ contentType: "image/png" });
     expect(await target.head("avatars", "x/../y")).toMatchObject({ size: 4 });
@@ -233,21 +229,7 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     });
     expect(v.problems.length).toBeGreaterThan(0);
     expect(v.problems[0]).toMatch(/stored file has sha256/);
-    const run = restoreStorage({
-      section: first.section,
-      read: (p) => first.into.read(p),
-      files,
-      identities: NO_IDENTITIES,
-      target: new MemoryStorageSource(),
-      buckets: [],
-      prefix: "",
-      mirror: false,
-      dryRun: false,
-      rows: undefined,
-      workDir: work,
-      jobs: 1,
-      signal: new AbortController().signal,
-    });
+    const run = restore(first, new MemoryStorageSource());
     await expect(run).rejects.toThrow(/the file store was changed or damaged/);
   });
 
@@ -255,27 +237,14 @@ describe("Storage files: backup, restore, verify (in memory)", () => {
     const first = await backup();
     const target = new MemoryStorageSource();
     target.put("docs", "extra.txt", "not in the backup");
-    const opts = {
-      section: first.section,
-      read: (p: string) => first.into.read(p),
-      files,
-      identities: NO_IDENTITIES,
-      target,
-      buckets: ["docs"],
-      prefix: "",
-      mirror: true,
-      rows: undefined,
-      workDir: work,
-      jobs: 1,
-      signal: new AbortController().signal,
-    };
-    const dry = await restoreStorage({ ...opts, dryRun: true });
+    const opts = { buckets: ["docs"], mirror: true };
+    const dry = await restore(first, target, { ...opts, dryRun: true });
     expect(dry.buckets[0]).toMatchObject({ put: 1, deleted: ["extra.txt"] });
     expect(await target.head("docs", "extra.txt")).toBeDefined();
     expect(await target.head("docs", "same.txt")).toBeUndefined();
-    await restoreStorage({ ...opts, dryRun: false });
+    await restore(first, target, opts);
     expect(await target.head("docs", "extra.txt")).toBeUndefined();
-    const again = await restoreStorage({ ...opts, dryRun: false });
+    const again = await restore(first, target, opts);
     expect(again.buckets[0]).toMatchObject({ put: 0, same: 1, deleted: [] });
   });
 });
